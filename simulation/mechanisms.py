@@ -1,0 +1,83 @@
+"""The model's mechanisms as small pure functions (numpy in, numpy out).
+
+Each function is one paragraph of ``docs/model.md``; the model calls them in its quarterly
+schedule, and the unit tests check them one by one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def logistic(x):
+    """Standard logistic curve."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def skill_fit(skill, complexity, slope: float):
+    """Chance that work of a given complexity goes well for a seller of a given skill."""
+    return logistic(slope * (np.asarray(skill) - np.asarray(complexity)))
+
+
+def win_chance(skill, complexity, effort, slope: float, maximum: float):
+    """Chance per quarter to win a pursued lead: effort share times a logistic skill fit."""
+    return maximum * np.clip(effort, 0.0, 1.0) * skill_fit(skill, complexity, slope)
+
+
+def develop(level, skill, complexity, effort, slope: float, rate: float):
+    """Development level after a quarter: a share of the undeveloped potential is realised."""
+    return level + rate * np.clip(effort, 0.0, 1.0) * skill_fit(skill, complexity, slope) * (1.0 - level)
+
+
+def service_demand(size, median: float, time: float, elasticity: float):
+    """Servicing time a client needs per quarter (share of a seller's quarter)."""
+    return time * (np.asarray(size) / median) ** elasticity
+
+
+def learning_efficacy(skill, complexity, slope: float, penalty: float):
+    """How much of an hour of consultative work teaches: less when it is far beyond one's skill."""
+    return 1.0 - penalty * (1.0 - skill_fit(skill, complexity, slope))
+
+
+def learn(skill: float, practice: float, rate: float, forgetting: float, floor: float) -> float:
+    """Skill after a quarter: exponential approach to 1 with practice, decay to a floor without."""
+    practice = min(1.0, max(0.0, practice))
+    skill = skill + rate * practice * (1.0 - skill)
+    return skill - forgetting * (1.0 - practice) * max(0.0, skill - floor)
+
+
+def claim_propensity(comfort, slope: float, threshold: float):
+    """Chance a seller claims an open lead, falling as income passes aspiration (comfort)."""
+    return logistic(-slope * (np.asarray(comfort) - threshold))
+
+
+def churn_probability(shortfall, unmet_need, loyalty, base: float, shortfall_weight: float,
+                      unmet_weight: float, disloyalty_weight: float):
+    """Quarterly churn chance from a hazard that adds service shortfall, unmet needs, disloyalty."""
+    hazard = (base + shortfall_weight * np.asarray(shortfall) + unmet_weight * np.asarray(unmet_need)
+              + disloyalty_weight * (1.0 - np.asarray(loyalty)) ** 2)
+    return 1.0 - np.exp(-hazard)
+
+
+def handoff_retention(loss: float, crm_adoption: float, crm_protection: float) -> float:
+    """Share of a client's personal loyalty (or development) that survives a handoff."""
+    return 1.0 - loss * (1.0 - crm_protection * crm_adoption)
+
+
+def quit_chance(motivation, base: float, extra: float, midpoint: float, slope: float):
+    """Quarterly quit chance: a base rate plus a steep rise at low motivation."""
+    return base + extra * logistic(-slope * (np.asarray(motivation) - midpoint))
+
+
+def success_rate(successes: int, failures: int, prior: float = 0.5, weight: float = 1.0) -> float:
+    """This quarter's success rate, shrunk toward a prior when there were few outcomes."""
+    return (successes + prior * weight) / (successes + failures + weight)
+
+
+def gini(values) -> float:
+    """Gini coefficient of non-negative values (0 = equal)."""
+    x = np.sort(np.asarray(values, dtype=float))
+    if len(x) == 0 or x.sum() <= 0:
+        return 0.0
+    n = len(x)
+    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))

@@ -1,0 +1,139 @@
+"""What the model reports: per-quarter figures (Mesa DataCollector) and the run summary.
+
+Definitions are in ``docs/model.md`` (section Metrics).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from mesa.datacollection import DataCollector
+
+from .agents import Role
+from .ledger import ACTIVE, Stage
+from .mechanisms import gini
+
+if TYPE_CHECKING:
+    from .model import SalesModel
+
+QUARTER_METRICS = [
+    "revenue", "new_client_revenue", "active_clients", "churned", "golden_fund_clients",
+    "golden_fund_revenue", "golden_fund_churned", "leads_arrived", "leads_won", "leads_lost",
+    "veteran_skill", "newcomer_skill", "mean_skill", "veteran_service_share", "sellers", "newcomers",
+    "hunters", "quits", "hires", "income_gini", "coaching_time", "margin", "pay", "hiring_cost",
+    "crm_cost", "costs", "profit",
+]
+
+SUMMARY_METRICS = [
+    "revenue_total", "revenue_final_year", "profit_total", "clients_active_final",
+    "clients_churned_total", "golden_fund_revenue_final_year", "golden_fund_churned_total",
+    "leads_lost_total", "veteran_skill_change", "veteran_service_share", "newcomer_win_rate",
+    "newcomer_attrition_1y", "seller_turnover_annual", "leads_won_total", "quits_total",
+    "hires_total", "costs_total", "newcomer_skill_final",
+]
+
+
+def _mean(values) -> float:
+    values = list(values)
+    return float(np.mean(values)) if values else float("nan")
+
+
+def quarter_snapshot(model: SalesModel) -> dict[str, float]:
+    """Every per-quarter figure at once (the DataCollector reads from this)."""
+    ledger, q = model.ledger, model.quarter
+    stage, revenue = ledger.view("stage"), ledger.view("revenue")
+    active = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
+    if q == 0:
+        revenue = ledger.view("size") * ledger.view("development") * active
+    golden = active & ledger.view("consultative")
+    left = ledger.view("left") == q
+    recent = active & (ledger.view("won") > q - 4) & (ledger.view("won") >= 0)
+    sellers = model.regular_sellers()
+    veterans = [s for s in sellers if s.veteran]
+    newcomers = [s for s in sellers if s.newcomer]
+    incomes = [s.income for s in sellers]
+    return {
+        "revenue": model.finance["revenue"],
+        "new_client_revenue": float(revenue[recent].sum()),
+        "active_clients": int(active.sum()),
+        "churned": int((left & (stage == Stage.CHURNED)).sum()),
+        "golden_fund_clients": int(golden.sum()),
+        "golden_fund_revenue": float(revenue[golden].sum()),
+        "golden_fund_churned": int((left & (stage == Stage.CHURNED) & ledger.view("consultative")).sum()),
+        "leads_arrived": int((ledger.view("arrived") == q).sum()) if q else 0,
+        "leads_won": int((ledger.view("won") == q).sum()) if q else 0,
+        "leads_lost": int((left & (stage == Stage.LOST)).sum()),
+        "veteran_skill": _mean(s.skill for s in veterans),
+        "newcomer_skill": _mean(s.skill for s in newcomers),
+        "mean_skill": _mean(s.skill for s in sellers),
+        "veteran_service_share": _mean(s.service_share for s in veterans) if q else _mean(
+            min(1.0, model.service_load[s.desk] / s.capacity) for s in veterans),
+        "sellers": len(sellers),
+        "newcomers": len(newcomers),
+        "hunters": sum(s.role is Role.HUNTER for s in sellers),
+        "quits": model.quits_this_quarter,
+        "hires": model.hires_this_quarter,
+        "income_gini": gini(incomes) if q else float("nan"),
+        "coaching_time": model.coaching_time(),
+        **{k: model.finance[k] for k in ("margin", "pay", "hiring_cost", "crm_cost", "costs", "profit")},
+    }
+
+
+def _read(name: str, model: SalesModel):
+    if model._snapshot_quarter != model.quarter:
+        model._snapshot = quarter_snapshot(model)
+        model._snapshot_quarter = model.quarter
+    return model._snapshot[name]
+
+
+def make_datacollector() -> DataCollector:
+    """A Mesa DataCollector with one model reporter per quarterly metric."""
+    return DataCollector(model_reporters={name: partial(_read, name) for name in QUARTER_METRICS})
+
+
+def timeseries(model: SalesModel) -> pd.DataFrame:
+    """The per-quarter figures, one row per quarter from 0 (the initial state)."""
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    frame.insert(0, "quarter", np.arange(len(frame)))
+    return frame
+
+
+def run_summary(model: SalesModel, frame: pd.DataFrame) -> dict[str, float]:
+    """The per-run summary (names fixed; a metric that cannot be computed is NaN)."""
+    quarters = frame[frame.quarter > 0]
+    final_year = quarters.tail(4)
+    veterans = [s for s in model.desks if s.veteran]
+    q_total = len(quarters)
+    staff_mean = float(quarters.sellers.mean()) if q_total else float("nan")
+    won, lost = model.newcomer_outcomes
+    # Newcomers whose whole first year (tenure 0..3) lies inside the run.
+    cohort = [s for s in model.desks if s.start_tenure < 4 and s.role not in (Role.HEAD, Role.STRATEGIC)
+              and s.hired - s.start_tenure + 4 <= model.quarter]
+    gone_early = [s for s in cohort if s.departed and s.left - s.hired + s.start_tenure < 4]
+    ledger = model.ledger
+    stage = ledger.view("stage")
+    leads_lost = int((stage == Stage.LOST).sum())
+    return {
+        "revenue_total": float(quarters.revenue.sum()),
+        "revenue_final_year": float(final_year.revenue.sum()),
+        "profit_total": float(quarters.profit.sum()),
+        "clients_active_final": int(ledger.in_stage(*ACTIVE).sum()),
+        "clients_churned_total": int((stage == Stage.CHURNED).sum()),
+        "golden_fund_revenue_final_year": float(final_year.golden_fund_revenue.sum()),
+        "golden_fund_churned_total": int(((stage == Stage.CHURNED) & ledger.view("consultative")).sum()),
+        "leads_lost_total": leads_lost,
+        "veteran_skill_change": _mean(s.skill - s.start_skill for s in veterans),
+        "veteran_service_share": float(quarters.veteran_service_share.mean()) if q_total else float("nan"),
+        "newcomer_win_rate": won / (won + lost) if won + lost else float("nan"),
+        "newcomer_attrition_1y": len(gone_early) / len(cohort) if cohort else float("nan"),
+        "seller_turnover_annual": float(quarters.quits.sum()) / staff_mean / (q_total / 4)
+        if q_total and staff_mean else float("nan"),
+        "leads_won_total": int((ledger.view("won") > 0).sum()),
+        "quits_total": int(quarters.quits.sum()),
+        "hires_total": int(quarters.hires.sum()),
+        "costs_total": float(quarters.costs.sum()),
+        "newcomer_skill_final": float(frame.newcomer_skill.iloc[-1]),
+    }

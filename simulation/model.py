@@ -1,0 +1,535 @@
+"""The sales department: the Mesa model and its quarterly schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from mesa import Model
+
+from . import mechanisms as mech
+from .agents import Client, Role, Seller
+from .ledger import ACTIVE, ClientLedger, Stage
+from .metrics import make_datacollector
+from .policies import POLICIES, STRATEGIC_OPTIONS, PolicyPreset
+from .scenario import Scenario, ScenarioError, resolve_scenario
+
+STREAMS = ("setup", "leads", "routing", "outcomes", "churn", "quitting", "hiring", "mesa")
+
+
+class Streams:
+    """Independent random streams keyed on (seed, replication) and the process they drive.
+
+    Each quarter every process gets a fresh generator keyed on the quarter too, so a draw
+    indexed by client row or seller desk is the same whatever the policy did before: that is
+    what makes policies run on the same seed see the same market (common random numbers).
+    """
+
+    def __init__(self, seed: int, replication: int) -> None:
+        self.seed, self.replication = int(seed), int(replication)
+
+    def sequence(self, name: str, *key: int) -> np.random.SeedSequence:
+        return np.random.SeedSequence(self.seed, spawn_key=(self.replication, STREAMS.index(name), *key))
+
+    def quarter(self, name: str, quarter: int | None = None) -> np.random.Generator:
+        key = () if quarter is None else (quarter,)
+        return np.random.default_rng(self.sequence(name, *key))
+
+
+@dataclass
+class Event:
+    quarter: int
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"Q{self.quarter}: {self.text}"
+
+
+def resolve_policy(policy: str | PolicyPreset) -> PolicyPreset:
+    """A policy preset by name, with a clear error for unknown names."""
+    if isinstance(policy, PolicyPreset):
+        return policy
+    if policy not in POLICIES:
+        import difflib
+
+        close = difflib.get_close_matches(str(policy), POLICIES, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ScenarioError(f"unknown policy '{policy}'; allowed: {', '.join(POLICIES)}{hint}")
+    return POLICIES[policy]
+
+
+def apply_policy(scenario: Scenario, preset: PolicyPreset, overrides: dict[str, Any] | None = None) -> Scenario:
+    """The scenario with a policy preset's shorthands applied (explicit settings win)."""
+    overrides = overrides or {}
+    changes: dict[str, Any] = {}
+    if preset.crm and "crm.adoption" not in overrides and scenario.crm.adoption == 0:
+        changes["crm.adoption"] = scenario.crm.default_adoption
+    if preset.strategic and "strategic.deals" not in overrides:
+        changes["strategic.deals"] = preset.strategic
+    return resolve_scenario(scenario, changes) if changes else scenario
+
+
+class SalesModel(Model):
+    """A B2B sales department, one step per quarter.
+
+    Args:
+        scenario: preset name, TOML path or ``Scenario``.
+        policy: policy preset name (see ``simulation.POLICIES``).
+        seed, replication: key of the random streams (common random numbers across policies).
+        overrides: dotted-key parameter overrides.
+        log_events: keep a plain-language event log (``model.events``).
+    """
+
+    def __init__(self, scenario: str | Scenario = "mature_department", policy: str = "finder_keeps",
+                 seed: int = 0, replication: int = 0, overrides: dict[str, Any] | None = None,
+                 log_events: bool = True) -> None:
+        preset = resolve_policy(policy)
+        self.scenario_params = apply_policy(resolve_scenario(scenario, overrides), preset, overrides)
+        self.streams = Streams(seed, replication)
+        super().__init__(rng=np.random.default_rng(self.streams.sequence("mesa")))
+        p = self.scenario_params
+        self.policy_name = preset.name
+        self.policy = preset.policy()
+        self.strategic_deals = STRATEGIC_OPTIONS[p.strategic.deals]()
+        self.quarter = 0
+        self.log_events = log_events
+        self.events: list[Event] = []
+        self._snapshot_quarter = -1
+        self.ledger = ClientLedger(capacity=max(256, 2 * p.department.sellers * p.department.clients_per_veteran))
+        self.desks: list[Seller] = []
+        self._on_staff: list[Seller] = []
+        self.vacancies: list[tuple[int, Role]] = []  # (quarter due, role)
+        self.quits: list[tuple[int, Seller]] = []
+        self.hires_this_quarter = 0
+        self.quits_this_quarter = 0
+        self.finance: dict[str, float] = {}
+        self.newcomer_outcomes = np.zeros(2, dtype=np.int64)  # pursuits won, lost by newcomers
+        self.target_sellers = p.department.sellers
+        self._setup_department()
+        self._refresh_loads()
+        self.policy.setup(self)
+        self.strategic_deals.setup(self)
+        self.datacollector = make_datacollector()
+        self._refresh_loads()
+        self._account(hiring=0.0)
+        self.datacollector.collect(self)
+
+    # Mesa 3.5 keeps ``scenario`` for its own Scenario type; ours is a pydantic model.
+    @property
+    def scenario(self) -> Scenario:  # type: ignore[override]
+        return self.scenario_params
+
+    @scenario.setter
+    def scenario(self, value) -> None:  # Mesa's base class assigns its own; ours stays.
+        self._mesa_scenario = value
+
+    # --- set-up --------------------------------------------------------------------------
+    def _setup_department(self) -> None:
+        p = self.scenario.department
+        rng = self.streams.quarter("setup")
+        self.head = self._add_seller(p.head_skill, 40, Role.HEAD, capacity=self.scenario.department.head_selling_share)
+        for k in range(p.sellers):
+            veteran = k < p.veterans
+            skill = (p.veteran_skill if veteran else p.newcomer_skill) + rng.uniform(-p.skill_spread, p.skill_spread)
+            tenure = int(rng.integers(8, 2 * p.veteran_tenure - 7)) if veteran else int(rng.integers(0, 4))
+            seller = self._add_seller(float(np.clip(skill, 0, 1)), tenure, Role.GENERALIST)
+            seller.motivation = float(rng.uniform(0.6, 0.9))
+            books = p.clients_per_veteran if veteran else p.clients_per_newcomer
+            rows = self._new_clients(books, rng, consultative_share=p.initial_consultative_share)
+            ledger = self.ledger
+            ledger.owner[rows] = seller.desk
+            ledger.winner[rows] = seller.desk
+            ledger.stage[rows] = Stage.LOYAL
+            ledger.development[rows] = 1.0
+            ledger.loyalty_personal[rows] = np.clip(
+                self.scenario.loyalty.personal_initial + rng.uniform(-0.1, 0.1, len(rows)), 0, 1)
+
+    def _add_seller(self, skill: float, tenure: int, role: Role, capacity: float = 1.0) -> Seller:
+        seller = Seller(self, len(self.desks), skill, tenure, role, capacity, self.scenario.motivation.initial)
+        self.desks.append(seller)
+        self._on_staff.append(seller)
+        return seller
+
+    def _new_clients(self, count: int, rng: np.random.Generator, consultative_share: float,
+                     strategic: bool = False) -> np.ndarray:
+        """Draw clients (or leads): size, complexity, type. Adds them to the ledger."""
+        m, c = self.scenario.market, self.scenario.clients
+        consultative = np.ones(count, bool) if strategic else rng.random(count) < consultative_share
+        shape = rng.beta(2.0, 2.0, count)
+        complexity = np.where(consultative, c.consultative_threshold + (1 - c.consultative_threshold) * shape,
+                              c.consultative_threshold * shape)
+        size = m.size_median * rng.lognormal(0.0, m.size_sigma, count)
+        size = size * np.where(consultative, m.consultative_size_factor, 1.0)
+        if strategic:
+            complexity = np.maximum(complexity, c.strategic_complexity)
+            size = m.size_median * m.strategic_size_factor * rng.lognormal(0.0, m.size_sigma / 2, count)
+        rows = self.ledger.add(size=size, complexity=complexity, consultative=consultative,
+                               strategic=np.full(count, strategic), arrived=np.full(count, self.quarter),
+                               loyalty_firm=np.full(count, self.scenario.loyalty.firm_initial))
+        for row in rows:
+            Client(self, int(row))
+        return rows
+
+    # --- who is who --------------------------------------------------------------------------
+    @property
+    def on_staff(self) -> list[Seller]:
+        """Everyone selling now: regular sellers, the strategic seller and the head."""
+        return self._on_staff
+
+    def regular_sellers(self) -> list[Seller]:
+        """Sellers who are neither the head nor the strategic seller."""
+        return [s for s in self._on_staff if s.role not in (Role.HEAD, Role.STRATEGIC)]
+
+    def lead_takers(self) -> list[Seller]:
+        """Sellers who pursue leads routed by the policy."""
+        return self.regular_sellers()
+
+    def strategic_seller(self) -> Seller | None:
+        return next((s for s in self._on_staff if s.role is Role.STRATEGIC), None)
+
+    # --- quarterly schedule ------------------------------------------------------------------
+    def step(self) -> None:
+        """One quarter, in the order of docs/model.md."""
+        self.quarter += 1
+        for seller in self.on_staff:
+            seller.reset_tally()
+        self.hires_this_quarter = self.quits_this_quarter = 0
+        self.receive_leads()
+        self.policy.promote(self)
+        self._refresh_loads()
+        self.route_leads()
+        self.work_and_settle()
+        self.motivate_and_quit()
+        self.policy.hand_off_matured(self)
+        hiring = self.hire()
+        for seller in self.on_staff:
+            seller.tenure += 1
+        self._account(hiring)
+        self.datacollector.collect(self)
+
+    def receive_leads(self) -> None:
+        """1. Leads arrive (Poisson); a share is consultative; strategic leads are rare and large."""
+        m = self.scenario.market
+        rng = self.streams.quarter("leads", self.quarter)
+        self.new_rows = np.concatenate([
+            self._new_clients(int(rng.poisson(m.leads_per_quarter)), rng, m.consultative_share),
+            self._new_clients(int(rng.poisson(m.strategic_leads_per_quarter)), rng, 1.0, strategic=True),
+        ])
+
+    def route_leads(self) -> None:
+        """2. Open leads are routed: strategic ones by the strategic option, the rest by the policy."""
+        ledger = self.ledger
+        waiting = (ledger.view("stage") == Stage.LEAD).nonzero()[0]
+        order = np.argsort(-ledger.size[waiting] / self.pursuit_effort(waiting), kind="stable")
+        rest = self.strategic_deals.route(self, waiting[order])
+        self.policy.route_leads(self, rest)
+
+    def pursuit_effort(self, rows: np.ndarray) -> np.ndarray:
+        s, ledger = self.scenario.selling, self.ledger
+        return np.where(ledger.strategic[rows], s.pursuit_effort_strategic,
+                        np.where(ledger.consultative[rows], s.pursuit_effort_consultative,
+                                 s.pursuit_effort_transactional))
+
+    def development_effort(self, rows: np.ndarray) -> np.ndarray:
+        s = self.scenario.selling
+        return s.development_effort * np.where(self.ledger.strategic[rows], 3.0, 1.0)
+
+    def service_need(self, size):
+        s = self.scenario.selling
+        return mech.service_demand(size, self.scenario.market.size_median, s.service_time, s.service_size_elasticity)
+
+    def assign_pursuit(self, row: int, desk: int) -> None:
+        self.ledger.owner[row] = desk
+        self.ledger.stage[row] = Stage.PURSUIT
+        self.spare[desk] -= self.pursuit_effort(np.array([row]))[0]
+
+    def _refresh_loads(self) -> None:
+        """Per-desk servicing load, committed consultative work, spare time and book size."""
+        ledger, n = self.ledger, len(self.desks)
+        owner, stage = ledger.view("owner"), ledger.view("stage")
+        active = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
+        desks = owner[active]
+        self.book_size = np.bincount(desks, minlength=n).astype(np.int64)
+        self.service_load = np.bincount(desks, weights=self.service_need(ledger.size[: ledger.n][active]), minlength=n)
+        committed = np.zeros(n)
+        pursuing = stage == Stage.PURSUIT
+        np.add.at(committed, owner[pursuing], self.pursuit_effort(pursuing.nonzero()[0]))
+        developing = (stage == Stage.DEVELOPING).nonzero()[0]
+        np.add.at(committed, owner[developing], self.development_effort(developing))
+        capacity = self.capacities()
+        self.spare = capacity * (1 - self.scenario.crm.time_cost * self.scenario.crm.adoption) - self.service_load - committed
+
+    def capacities(self) -> np.ndarray:
+        return np.array([0.0 if s.departed else s.capacity for s in self.desks])
+
+    def work_and_settle(self) -> None:
+        """3-5. Sellers spend capacity (servicing first), then pursuits, development and needs
+        are settled, loyalty moves, clients churn, and skills are learnt or forgotten."""
+        p, ledger, n = self.scenario, self.ledger, self.ledger.n
+        rng = self.streams.quarter("outcomes", self.quarter)
+        u_win, u_need, u_met = rng.random(n), rng.random(n), rng.random(n)
+        u_churn = self.streams.quarter("churn", self.quarter).random(n)
+        stage, owner = ledger.view("stage"), ledger.view("owner")
+        size, complexity = ledger.view("size"), ledger.view("complexity")
+        skill = np.array([s.skill for s in self.desks])
+        capacity = self.capacities()
+        ndesk = len(self.desks)
+
+        # Needs: loyal and developing clients may need consultative work this quarter.
+        active = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
+        need_rate = np.where(ledger.view("consultative"), p.clients.need_rate_consultative, p.clients.need_rate_transactional)
+        need_rows = (active & (u_need < need_rate)).nonzero()[0]
+        self._refresh_loads()
+        handler = self.policy.need_handlers(self, need_rows)
+
+        # Capacity: servicing first, CRM data entry, then consultative work shares what is left.
+        crm = capacity * p.crm.time_cost * p.crm.adoption
+        available = np.maximum(capacity - crm, 0.0)
+        service = self.service_load
+        served = np.minimum(service, available)
+        coverage = np.where(service > 0, served / np.maximum(service, 1e-12), 1.0)
+        left = available - served
+        pursuing = (stage == Stage.PURSUIT).nonzero()[0]
+        developing = (stage == Stage.DEVELOPING).nonzero()[0]
+        items_desk = np.concatenate([owner[pursuing], owner[developing], handler]).astype(np.int64)
+        items_row = np.concatenate([pursuing, developing, need_rows])
+        items_effort = np.concatenate([self.pursuit_effort(pursuing), self.development_effort(developing),
+                                       np.full(len(need_rows), p.selling.need_effort)])
+        demand = np.bincount(items_desk, weights=items_effort, minlength=ndesk)
+        share = np.where(demand > 0, np.minimum(1.0, left / np.maximum(demand, 1e-12)), 0.0)
+        consult_time = np.minimum(left, demand)
+        efficacy = mech.learning_efficacy(skill[items_desk], complexity[items_row], p.selling.skill_slope,
+                                          p.skill.challenge_penalty)
+        practice = np.bincount(items_desk, weights=items_effort * share[items_desk] * complexity[items_row] * efficacy,
+                               minlength=ndesk)
+
+        # Pursuits: won, still open, or lost past their shelf life.
+        q = self.quarter
+        chance = mech.win_chance(skill[owner[pursuing]], complexity[pursuing], share[owner[pursuing]],
+                                 p.selling.skill_slope, p.selling.win_chance_max)
+        chance = chance * np.where(ledger.strategic[pursuing], p.selling.strategic_win_factor, 1.0)
+        won = pursuing[u_win[pursuing] < chance]
+        shelf = np.where(ledger.view("strategic"), p.market.strategic_shelf_life, p.market.lead_shelf_life)
+        expired = (q - ledger.view("arrived") + 1 >= shelf) & ((stage == Stage.LEAD) | (stage == Stage.PURSUIT))
+        expired[won] = False
+        lost = expired.nonzero()[0]
+        lost_pursuits = lost[stage[lost] == Stage.PURSUIT]
+        wins_by_desk = np.bincount(owner[won], minlength=ndesk)
+        losses_by_desk = np.bincount(owner[lost_pursuits], minlength=ndesk)
+        stage[lost] = Stage.LOST
+        ledger.left[lost] = q
+        owner[lost] = -1
+        consultative_won = ledger.consultative[won]
+        stage[won] = Stage.DEVELOPING
+        ledger.won[won] = q
+        ledger.winner[won] = owner[won]
+        ledger.development[won] = np.where(consultative_won, p.clients.start_development_consultative,
+                                           p.clients.start_development_transactional)
+        ledger.loyalty_personal[won] = p.loyalty.personal_won
+        ledger.loyalty_firm[won] = p.loyalty.firm_initial
+
+        # Development toward loyalty (the newly won start next quarter).
+        dev = developing
+        ledger.development[dev] = mech.develop(ledger.development[dev], skill[owner[dev]], complexity[dev],
+                                               share[owner[dev]], p.selling.skill_slope, p.selling.development_rate)
+        stage[dev[ledger.development[dev] >= p.clients.loyal_level]] = Stage.LOYAL
+
+        # Consultative needs: met by the handler, or unmet (loyalty falls).
+        met_chance = p.selling.need_success_max * share[handler] * mech.skill_fit(
+            skill[handler], complexity[need_rows], p.selling.skill_slope)
+        met = u_met[need_rows] < met_chance
+        ledger.need[:n] = False
+        ledger.need[need_rows] = True
+        ledger.need_met[:n] = False
+        ledger.need_met[need_rows[met]] = True
+        needs_met = np.bincount(handler[met], minlength=ndesk)
+        needs_unmet = np.bincount(handler[~met], minlength=ndesk)
+
+        # Loyalty: service builds personal loyalty, needs move it, a CRM moves it to the firm.
+        act = active.nonzero()[0]
+        lp, lf = ledger.loyalty_personal, ledger.loyalty_firm
+        lp[act] += p.loyalty.service_gain * (coverage[owner[act]] - lp[act])
+        hit = need_rows[met]
+        lp[hit] += p.loyalty.need_gain * (1 - lp[hit])
+        ledger.size[hit] *= 1 + p.clients.upsell_growth * ledger.consultative[hit]
+        miss = need_rows[~met]
+        lp[miss] *= 1 - p.loyalty.need_loss
+        lf[act] += p.crm.firm_loyalty_rate * p.crm.adoption * np.maximum(lp[act] - lf[act], 0)
+
+        # Churn: service shortfall, unmet needs and low loyalty raise the hazard.
+        unmet = np.zeros(n)
+        unmet[miss] = 1.0
+        loyalty = 1 - (1 - lp[act]) * (1 - lf[act])
+        churn_p = mech.churn_probability(1 - coverage[owner[act]], unmet[act], loyalty, p.churn.base_rate,
+                                         p.churn.shortfall_weight, p.churn.unmet_need_weight, p.churn.disloyalty_weight)
+        churned = act[u_churn[act] < churn_p]
+        self._log_churn(churned)
+        stage[churned] = Stage.CHURNED
+        ledger.left[churned] = q
+        owner[churned] = -1
+        self.churned_this_quarter = churned
+        self.won_this_quarter, self.lost_this_quarter = won, lost
+
+        # Revenue and pay.
+        revenue = np.zeros(n)
+        still = ((stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)) & ~np.isin(np.arange(n), won)
+        revenue[still] = size[still] * ledger.development[:n][still]
+        ledger.revenue[:n] = revenue
+        book_revenue = np.bincount(owner[still], weights=revenue[still], minlength=ndesk)
+        recent = still & (ledger.view("won") > q - 4) & (ledger.view("winner") >= 0)
+        acquired = np.bincount(ledger.view("winner")[recent], weights=revenue[recent], minlength=ndesk)
+        for seller in self.on_staff:
+            d = seller.desk
+            seller.service_time, seller.crm_time = float(served[d]), float(crm[d])
+            seller.consultative_time, seller.practice = float(consult_time[d]), float(practice[d] / p.skill.practice_full)
+            seller.wins, seller.losses = int(wins_by_desk[d]), int(losses_by_desk[d])
+            seller.needs_met, seller.needs_unmet = int(needs_met[d]), int(needs_unmet[d])
+            seller.book_revenue = float(book_revenue[d])
+            if seller.newcomer:
+                self.newcomer_outcomes += (seller.wins, seller.losses)
+            if seller.role is Role.HEAD:
+                seller.book_income, bonus, base = 0.0, 0.0, p.pay.head_salary
+            else:
+                seller.book_income, bonus = self.policy.pay(seller, float(book_revenue[d]), float(acquired[d]))
+                base = p.strategic.seller_salary if seller.role is Role.STRATEGIC else p.pay.base_salary
+            seller.income = base + seller.book_income + bonus
+        self.learn()
+
+    def learn(self) -> None:
+        """5. Practice raises skill toward 1; without practice skill decays to a floor.
+        The head's coaching time speeds newcomers' learning."""
+        s = self.scenario.skill
+        newcomers = [x for x in self.regular_sellers() if x.newcomer]
+        coaching = self.coaching_time()
+        coached = min(1.0, coaching / (s.coaching_need * len(newcomers))) if newcomers else 0.0
+        for seller in self.on_staff:
+            boost = 1 + s.coaching_boost * coached if seller in newcomers else 1.0
+            seller.skill = mech.learn(seller.skill, seller.practice, min(1.0, s.learning_rate * boost),
+                                      s.forgetting_rate, s.floor)
+
+    def coaching_time(self) -> float:
+        """The head's time left for coaching after administration and any deals it works."""
+        d = self.scenario.department
+        return max(0.0, 1 - d.head_admin_share - self.head.service_time - self.head.consultative_time)
+
+    def motivate_and_quit(self) -> None:
+        """6. Motivation tracks success and relative income; the quit chance rises steeply
+        when motivation is low. 7. A leaver's book is handed off by the policy."""
+        mo = self.scenario.motivation
+        sellers = [s for s in self.on_staff if s.role is not Role.HEAD]
+        if not sellers:
+            return
+        mean_income = float(np.mean([s.income for s in sellers])) or 1.0
+        u = self.streams.quarter("quitting", self.quarter).random(len(self.desks))
+        for seller in sellers:
+            success = mech.success_rate(seller.wins + seller.needs_met, seller.losses + seller.needs_unmet)
+            seller.update_motivation(success, seller.income / mean_income, mo.smoothing, mo.success_weight)
+            chance = mech.quit_chance(seller.motivation, mo.base_quit_rate, mo.quit_extra, mo.quit_midpoint, mo.quit_slope)
+            if u[seller.desk] < chance:
+                self._depart(seller)
+        self._refresh_loads()
+
+    def _depart(self, seller: Seller) -> None:
+        ledger = self.ledger
+        seller.departed = True
+        seller.left = self.quarter
+        self._on_staff.remove(seller)
+        self.quits.append((self.quarter, seller))
+        self.quits_this_quarter += 1
+        who = "newcomer" if seller.newcomer else ("veteran" if seller.veteran else seller.role.value.replace("_", " "))
+        self.log("quit", f"{who} {seller.name} quit (skill {seller.skill:.2f}, motivation {seller.motivation:.2f}, "
+                         f"{seller.losses} lost pursuits this quarter)")
+        owner = ledger.view("owner")
+        stage = ledger.view("stage")
+        pursuits = ((owner == seller.desk) & (stage == Stage.PURSUIT)).nonzero()[0]
+        ledger.stage[pursuits] = Stage.LEAD  # open leads return to the pool
+        ledger.owner[pursuits] = -1
+        book = ((owner == seller.desk) & np.isin(stage, ACTIVE)).nonzero()[0]
+        self._refresh_loads()
+        if seller.role is Role.STRATEGIC or not self.regular_sellers():
+            receivers = np.full(len(book), self.head.desk, dtype=np.int32)
+        else:
+            receivers = self.policy.receivers(self, book)
+        self.hand_off(book, receivers)
+        self.vacancies.append((self.quarter + self.scenario.hiring.delay, seller.role if seller.role is Role.STRATEGIC
+                               else self.policy.newcomer_role))
+        seller.remove()
+
+    def hand_off(self, rows: np.ndarray, receivers: np.ndarray) -> None:
+        """Clients change hands: most personal loyalty and some development are lost (less with a CRM)."""
+        if not len(rows):
+            return
+        p, ledger = self.scenario, self.ledger
+        keep_loyalty = mech.handoff_retention(p.handoff.personal_loyalty_loss, p.crm.adoption, p.crm.handoff_protection)
+        keep_level = mech.handoff_retention(p.handoff.development_loss, p.crm.adoption, p.crm.handoff_protection)
+        ledger.owner[rows] = receivers
+        ledger.loyalty_personal[rows] *= keep_loyalty
+        ledger.development[rows] *= keep_level
+        ledger.handoffs[rows] += 1
+        ledger.last_handoff[rows] = self.quarter
+        self._refresh_loads()
+
+    def hire(self) -> float:
+        """8. Vacancies are filled after a delay by newcomers; with a staff budget, the team grows."""
+        h, d = self.scenario.hiring, self.scenario.department
+        if h.budget_share > 0:
+            revenue = self.finance.get("revenue", 0.0)
+            affordable = int(h.budget_share * revenue / self.scenario.pay.base_salary)
+            self.target_sellers = max(self.target_sellers, affordable)
+            planned = len(self.regular_sellers()) + sum(r is not Role.STRATEGIC for _, r in self.vacancies)
+            for _ in range(self.target_sellers - planned):
+                self.vacancies.append((self.quarter + h.delay, self.policy.newcomer_role))
+        due = [v for v in self.vacancies if v[0] <= self.quarter]
+        self.vacancies = [v for v in self.vacancies if v[0] > self.quarter]
+        for _, role in due:
+            self.recruit(role)
+        return h.cost * len(due)
+
+    def recruit(self, role: Role) -> Seller:
+        """A new hire: a newcomer with low skill, or a skilled strategic seller."""
+        d = self.scenario.department
+        rng = np.random.default_rng(self.streams.sequence("hiring", self.quarter, len(self.desks)))
+        if role is Role.STRATEGIC:
+            skill = self.scenario.strategic.seller_skill
+            tenure = 8
+        else:
+            skill = float(np.clip(d.newcomer_skill + rng.uniform(-d.skill_spread, d.skill_spread), 0, 1))
+            tenure = 0
+        seller = self._add_seller(skill, tenure, role)
+        seller.veteran = False
+        self.hires_this_quarter += 1
+        self.spare = np.append(self.spare, seller.capacity)
+        self.book_size = np.append(self.book_size, 0)
+        self.service_load = np.append(self.service_load, 0.0)
+        if self.quarter > 0:
+            self.log("hire", f"{seller.name} hired as {role.value.replace('_', ' ')} (skill {skill:.2f})")
+        return seller
+
+    def _account(self, hiring: float) -> None:
+        """9. Finance: revenue, margin, salaries, commissions, hiring and CRM costs, profit."""
+        p, ledger = self.scenario, self.ledger
+        active = ledger.in_stage(*ACTIVE)
+        revenue = float(ledger.view("revenue")[active].sum()) if self.quarter else float(
+            (ledger.view("size") * ledger.view("development"))[active].sum())
+        staff = self.on_staff
+        pay = float(sum(s.income for s in staff)) if self.quarter else 0.0
+        crm = p.crm.licence * p.crm.adoption * len(staff)
+        costs = pay + hiring + crm
+        self.finance = {"revenue": revenue, "margin": p.finance.gross_margin * revenue, "pay": pay,
+                        "hiring_cost": hiring, "crm_cost": crm, "costs": costs,
+                        "profit": p.finance.gross_margin * revenue - costs}
+
+    # --- the plain-language event log ---------------------------------------------------------
+    def log(self, kind: str, text: str) -> None:
+        if self.log_events:
+            self.events.append(Event(self.quarter, kind, text))
+
+    def _log_churn(self, churned: np.ndarray) -> None:
+        if not self.log_events:
+            return
+        ledger = self.ledger
+        for row in churned[ledger.consultative[churned]]:
+            after = " after a handoff" if self.quarter - ledger.last_handoff[row] <= 4 else ""
+            self.log("churn", f"golden-fund client C{row} churned{after}")

@@ -1,0 +1,286 @@
+"""Policies: who pursues which lead, who meets which need, who receives a handed-off client,
+how sellers are paid. One small class per policy behind one interface; the model never asks
+a policy's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .agents import Role, Seller
+from .ledger import Stage
+from .mechanisms import claim_propensity, skill_fit
+
+if TYPE_CHECKING:
+    from .model import SalesModel
+
+
+class Policy:
+    """Base policy: generalists, leads to whoever has spare time, owners keep their clients."""
+
+    name = "base"
+    description = ""
+    newcomer_role = Role.GENERALIST
+
+    def setup(self, model: SalesModel) -> None:
+        """Give the sellers present at quarter 0 their roles."""
+        for seller in model.regular_sellers():
+            seller.role = self.newcomer_role if seller.tenure < 4 else self.veteran_role(model, seller)
+
+    def veteran_role(self, model: SalesModel, seller: Seller) -> Role:
+        return Role.GENERALIST
+
+    def promote(self, model: SalesModel) -> None:
+        """Change roles between quarters (none by default)."""
+
+    def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
+        """Assign open leads (ledger rows, most attractive first) to pursuers."""
+        raise NotImplementedError
+
+    def need_handlers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+        """Desk that meets each client's consultative need: by default its owner."""
+        return model.ledger.owner[rows]
+
+    def hand_off_matured(self, model: SalesModel) -> None:
+        """Move clients between sellers when they mature (none by default)."""
+
+    def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+        """Desk that receives each of a leaver's clients."""
+        raise NotImplementedError
+
+    def pay(self, seller: Seller, book_revenue: float, acquired_revenue: float) -> tuple[float, float]:
+        """(book income, acquisition income) for a quarter, before base salary."""
+        return model_pay(seller).book_commission * book_revenue, 0.0
+
+
+def model_pay(seller: Seller):
+    return seller.model.scenario.pay
+
+
+class FinderKeeps(Policy):
+    """Generalists; whoever wins a client keeps it for good; commission on one's own book.
+
+    Sellers claim open leads, most attractive to them first, while they have spare time; a
+    seller whose income is comfortably above aspiration claims few (Sabnis et al. 2013). The
+    head hands what is left to whoever has the smallest book and time for it.
+    """
+
+    name = "finder_keeps"
+    description = "generalists; the finder of a client keeps it; leftover leads to the smallest book"
+
+    def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
+        ledger, params = model.ledger, model.scenario.selling
+        sellers = sorted(model.lead_takers(), key=lambda s: (-s.tenure, s.desk))
+        if not sellers or not len(rows):
+            return
+        rng = model.streams.quarter("routing")
+        taken = np.zeros(len(rows), dtype=bool)
+        for seller in sellers:
+            comfort = (model.scenario.pay.base_salary + seller.book_income) / model.scenario.pay.aspiration
+            propensity = float(claim_propensity(comfort, params.comfort_slope, params.comfort_threshold))
+            effort = model.pursuit_effort(rows)
+            value = ledger.size[rows] * skill_fit(seller.skill, ledger.complexity[rows], params.skill_slope) / effort
+            wants = rng.random(len(rows)) < propensity
+            for i in np.argsort(-value, kind="stable"):
+                if not taken[i] and wants[i] and model.spare[seller.desk] >= effort[i]:
+                    model.assign_pursuit(rows[i], seller.desk)
+                    taken[i] = True
+        for i in (~taken).nonzero()[0]:
+            effort = model.pursuit_effort(rows[i : i + 1])[0]
+            able = [s for s in sellers if model.spare[s.desk] >= effort]
+            if able:
+                receiver = min(able, key=lambda s: (model.book_size[s.desk], s.desk))
+                model.assign_pursuit(rows[i], receiver.desk)
+
+    def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+        sellers = model.lead_takers()
+        out = np.empty(len(rows), dtype=np.int32)
+        for k in range(len(rows)):
+            receiver = min(sellers, key=lambda s: (model.book_size[s.desk], s.desk))
+            out[k] = receiver.desk
+            model.book_size[receiver.desk] += 1
+        return out
+
+
+class DedicatedRoles(Policy):
+    """Work matched to skill: hunters win and develop consultative clients, then hand them to
+    account managers, who service books and pursue transactional leads. Newcomers start as
+    account managers and are promoted to hunter when their skill passes a threshold.
+    Acquisition bonus for hunters, book commission for account managers.
+    """
+
+    name = "dedicated_roles"
+    description = "hunters win and develop consultative clients; account managers keep books"
+    newcomer_role = Role.ACCOUNT_MANAGER
+
+    def setup(self, model: SalesModel) -> None:
+        sellers = sorted(model.regular_sellers(), key=lambda s: (-s.skill, s.desk))
+        hunters = round(model.scenario.roles.hunter_share * len(sellers))
+        for rank, seller in enumerate(sellers):
+            seller.role = Role.HUNTER if rank < hunters and seller.tenure >= 4 else Role.ACCOUNT_MANAGER
+        # Only settled transactional clients move; clients being developed stay with their hunter.
+        ledger = model.ledger
+        hunter_desks = [s.desk for s in model.regular_sellers() if s.role is Role.HUNTER]
+        moving = (np.isin(ledger.view("owner"), hunter_desks) & (ledger.view("stage") == Stage.LOYAL)
+                  & ~ledger.view("consultative")).nonzero()[0]
+        model.hand_off(moving, self._to_account_managers(model, moving))
+
+    def promote(self, model: SalesModel) -> None:
+        sellers = model.regular_sellers()
+        target = round(model.scenario.roles.hunter_share * len(sellers))
+        hunters = sum(s.role is Role.HUNTER for s in sellers)
+        ready = sorted((s for s in sellers if s.role is Role.ACCOUNT_MANAGER
+                        and s.skill >= model.scenario.roles.promotion_skill), key=lambda s: -s.skill)
+        for seller in ready[: max(0, target - hunters)]:
+            seller.role = Role.HUNTER
+            model.log("promotion", f"{seller.name} promoted to hunter (skill {seller.skill:.2f})")
+
+    def _by_spare(self, model: SalesModel, role: Role) -> list[Seller]:
+        return sorted((s for s in model.lead_takers() if s.role is role), key=lambda s: (-model.spare[s.desk], s.desk))
+
+    def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
+        ledger = model.ledger
+        efforts = model.pursuit_effort(rows)
+        for row, effort in zip(rows, efforts, strict=True):
+            first, second = ((Role.HUNTER, Role.HUNTER) if ledger.consultative[row]
+                             else (Role.ACCOUNT_MANAGER, Role.HUNTER))
+            for role in (first, second):
+                pool = self._by_spare(model, role)
+                if pool and model.spare[pool[0].desk] >= effort:
+                    model.assign_pursuit(row, pool[0].desk)
+                    break
+
+    def need_handlers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+        ledger = model.ledger
+        handlers = ledger.owner[rows].copy()
+        margin = 0.1
+        for k, row in enumerate(rows):
+            owner = model.desks[handlers[k]]
+            if owner.role is Role.ACCOUNT_MANAGER and owner.skill < ledger.complexity[row] - margin:
+                hunters = self._by_spare(model, Role.HUNTER)
+                if hunters:
+                    handlers[k] = hunters[0].desk
+                    model.spare[hunters[0].desk] -= model.scenario.selling.need_effort
+        return handlers
+
+    def hand_off_matured(self, model: SalesModel) -> None:
+        ledger = model.ledger
+        hunter_desks = [s.desk for s in model.regular_sellers() if s.role is Role.HUNTER]
+        matured = (np.isin(ledger.view("owner"), hunter_desks) & (ledger.view("stage") == Stage.LOYAL)
+                   & ~ledger.view("strategic")).nonzero()[0]
+        model.hand_off(matured, self._to_account_managers(model, matured))
+
+    def _to_account_managers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+        """Each client to the account manager with the lightest servicing load; newcomers
+        stop receiving clients above a load cap so that they keep time to practise."""
+        ledger = model.ledger
+        managers = [s for s in model.regular_sellers() if s.role is Role.ACCOUNT_MANAGER]
+        if not managers:
+            managers = list(model.regular_sellers())
+        cap = model.scenario.roles.newcomer_book_cap
+        out = np.empty(len(rows), dtype=np.int32)
+        for k, row in enumerate(rows):
+            open_ = [s for s in managers if not s.newcomer or model.service_load[s.desk] < cap * s.capacity]
+            receiver = min(open_ or managers, key=lambda s: (model.service_load[s.desk] / s.capacity, s.desk))
+            out[k] = receiver.desk
+            model.service_load[receiver.desk] += model.service_need(ledger.size[row])
+        return out
+
+    def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+        ledger = model.ledger
+        out = self._to_account_managers(model, rows)
+        developing = ledger.stage[rows] == Stage.DEVELOPING
+        hunters = self._by_spare(model, Role.HUNTER)
+        if hunters:
+            out[developing] = [hunters[k % len(hunters)].desk for k in range(int(developing.sum()))]
+        return out
+
+    def pay(self, seller: Seller, book_revenue: float, acquired_revenue: float) -> tuple[float, float]:
+        pay = model_pay(seller)
+        if seller.role is Role.HUNTER:
+            return 0.0, pay.acquisition_bonus * acquired_revenue
+        return pay.book_commission * book_revenue, 0.0
+
+
+# --- strategic deals: who works the rare, large, complex leads -----------------------------
+
+class StrategicDeals:
+    """Strategic leads go through the policy's normal routing."""
+
+    name = "none"
+    description = "strategic leads are routed like any consultative lead"
+
+    def setup(self, model: SalesModel) -> None:
+        """Add the people this option needs at quarter 0."""
+
+    def route(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+        """Take the strategic leads this option handles; return the rest for the policy."""
+        return rows
+
+
+class HeadPartTime(StrategicDeals):
+    """The head works strategic deals in the time left after managing; coaching suffers."""
+
+    name = "head_part_time"
+    description = "the head of department works strategic deals part time"
+
+    def route(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+        strategic = model.ledger.strategic[rows]
+        for row in rows[strategic]:
+            model.assign_pursuit(row, model.head.desk)
+        return rows[~strategic]
+
+
+class DedicatedSeller(HeadPartTime):
+    """A dedicated strategic seller, more skilled than the head, works strategic deals."""
+
+    name = "dedicated_seller"
+    description = "a dedicated strategic seller works strategic deals; the head coaches"
+
+    def setup(self, model: SalesModel) -> None:
+        model.recruit(Role.STRATEGIC)
+
+    def route(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+        strategic = model.ledger.strategic[rows]
+        seller = model.strategic_seller()
+        target = seller.desk if seller is not None else model.head.desk
+        for row in rows[strategic]:
+            model.assign_pursuit(row, target)
+        return rows[~strategic]
+
+
+STRATEGIC_OPTIONS: dict[str, type[StrategicDeals]] = {
+    cls.name: cls for cls in (StrategicDeals, HeadPartTime, DedicatedSeller)
+}
+
+
+@dataclass(frozen=True)
+class PolicyPreset:
+    """A named policy users can pick: a routing policy, optionally with CRM and a strategic option."""
+
+    name: str
+    policy: type[Policy]
+    crm: bool = False
+    strategic: str | None = None  # None: the scenario's strategic.deals decides
+
+    @property
+    def description(self) -> str:
+        extras = [" with a CRM" if self.crm else "",
+                  f"; strategic deals: {self.strategic}" if self.strategic else ""]
+        return self.policy.description + "".join(extras)
+
+
+POLICIES: dict[str, PolicyPreset] = {
+    preset.name: preset
+    for base in (FinderKeeps, DedicatedRoles)
+    for preset in (
+        PolicyPreset(base.name, base),
+        PolicyPreset(f"{base.name}_crm", base, crm=True),
+        PolicyPreset(f"{base.name}_head_strategic", base, strategic="head_part_time"),
+        PolicyPreset(f"{base.name}_dedicated_strategic", base, strategic="dedicated_seller"),
+    )
+}
+MAIN_POLICIES = ["finder_keeps", "finder_keeps_crm", "dedicated_roles", "dedicated_roles_crm"]

@@ -1,0 +1,353 @@
+"""Scenario parameters: typed, validated, with presets and dotted-key overrides.
+
+Every field carries its unit in its description; the sources of the defaults are in
+``docs/model.md``. Money is in thousands of euros (k€), time in quarters.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Share = Field  # alias for readability: shares are floats constrained to [0, 1]
+
+
+class ScenarioError(ValueError):
+    """A scenario value, key or file that is not allowed; the message names all three."""
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+class Market(_Group):
+    leads_per_quarter: float = Field(24.0, ge=0, description="mean new leads per quarter (Poisson)")
+    consultative_share: float = Share(0.5, ge=0, le=1, description="share of leads that are consultative")
+    strategic_leads_per_quarter: float = Field(0.4, ge=0, description="mean strategic leads per quarter (Poisson)")
+    lead_shelf_life: int = Field(2, ge=1, description="quarters a lead waits to be won before it is lost")
+    strategic_shelf_life: int = Field(4, ge=1, description="quarters a strategic lead stays open")
+    size_median: float = Field(10.0, gt=0, description="median transactional client size, k€ per quarter")
+    size_sigma: float = Field(1.0, ge=0, le=3, description="lognormal sigma of client size")
+    consultative_size_factor: float = Field(2.5, ge=1, description="consultative clients are this many times larger")
+    strategic_size_factor: float = Field(12.0, ge=1, description="strategic clients are this many times larger")
+
+
+class Clients(_Group):
+    consultative_threshold: float = Share(0.5, ge=0, le=1, description="complexity above which a client is consultative")
+    strategic_complexity: float = Share(0.85, ge=0, le=1, description="complexity of strategic clients")
+    need_rate_consultative: float = Share(0.3, ge=0, le=1, description="chance per quarter a consultative client has a consultative need")
+    need_rate_transactional: float = Share(0.05, ge=0, le=1, description="chance per quarter a transactional client has a consultative need")
+    upsell_growth: float = Field(0.05, ge=0, le=1, description="size growth when a consultative need is met (share)")
+    start_development_transactional: float = Share(0.6, ge=0, le=1, description="development level when a transactional lead is won")
+    start_development_consultative: float = Share(0.2, ge=0, le=1, description="development level when a consultative lead is won")
+    loyal_level: float = Share(0.9, gt=0, le=1, description="development level at which a client becomes loyal")
+
+
+class Department(_Group):
+    sellers: int = Field(10, ge=1, le=100_000, description="sellers on staff (head and strategic seller not counted)")
+    veterans: int = Field(8, ge=0, description="of these, veterans at quarter 0 (the rest are newcomers)")
+    veteran_skill: float = Share(0.8, ge=0, le=1, description="mean consultative skill of veterans at quarter 0")
+    veteran_tenure: int = Field(16, ge=8, description="mean tenure of veterans at quarter 0, quarters")
+    newcomer_skill: float = Share(0.25, ge=0, le=1, description="mean consultative skill of a new hire")
+    skill_spread: float = Field(0.05, ge=0, le=0.5, description="half-width of the uniform spread of initial skill")
+    clients_per_veteran: int = Field(40, ge=0, description="loyal clients in a veteran's book at quarter 0")
+    clients_per_newcomer: int = Field(4, ge=0, description="loyal clients in a newcomer's book at quarter 0")
+    initial_consultative_share: float = Share(0.3, ge=0, le=1, description="share of consultative clients in books at quarter 0")
+    head_skill: float = Share(0.8, ge=0, le=1, description="consultative skill of the head of department")
+    head_admin_share: float = Share(0.4, ge=0, le=1, description="share of the head's time taken by administration")
+    head_selling_share: float = Share(0.3, ge=0, le=1, description="share of the head's time free for deals (rest: coaching)")
+
+
+class Selling(_Group):
+    service_time: float = Field(0.018, ge=0, description="servicing time for a median-size client, quarters per quarter")
+    service_size_elasticity: float = Field(0.5, ge=0, le=2, description="servicing time grows as size**elasticity")
+    pursuit_effort_transactional: float = Field(0.03, ge=0, description="effort to pursue a transactional lead, quarters per quarter")
+    pursuit_effort_consultative: float = Field(0.08, ge=0, description="effort to pursue a consultative lead, quarters per quarter")
+    pursuit_effort_strategic: float = Field(0.3, ge=0, description="effort to pursue a strategic lead, quarters per quarter")
+    development_effort: float = Field(0.04, ge=0, description="effort to develop a new client, quarters per quarter")
+    need_effort: float = Field(0.05, ge=0, description="effort to meet one consultative need, quarters")
+    win_chance_max: float = Share(0.6, ge=0, le=1, description="chance per quarter to win a lead at full effort and surplus skill")
+    strategic_win_factor: float = Share(0.4, ge=0, le=1, description="strategic leads close this much slower")
+    need_success_max: float = Share(0.9, ge=0, le=1, description="chance to meet a need at full effort and surplus skill")
+    skill_slope: float = Field(8.0, gt=0, description="slope of the logistic in skill minus complexity, per unit skill")
+    development_rate: float = Share(0.5, ge=0, le=1, description="share of the undeveloped potential realised per quarter at full effort")
+    comfort_slope: float = Field(4.0, ge=0, description="how sharply lead claiming falls as book income passes aspiration")
+    comfort_threshold: float = Field(1.0, gt=0, description="book income / aspiration at which half of leads are passed over")
+
+
+class Skill(_Group):
+    learning_rate: float = Share(0.25, ge=0, le=1, description="share of the gap to full skill closed per quarter of full practice")
+    forgetting_rate: float = Share(0.2, ge=0, le=1, description="share of skill above the floor lost per quarter without practice (0 = off)")
+    floor: float = Share(0.2, ge=0, le=1, description="skill that is never forgotten")
+    practice_full: float = Field(0.25, gt=0, description="consultative time counted as full practice, share of a quarter")
+    challenge_penalty: float = Share(0.5, ge=0, le=1, description="how much less is learnt from work far beyond one's skill")
+    coaching_boost: float = Field(1.0, ge=0, description="extra learning rate for a fully coached newcomer (1 = double)")
+    coaching_need: float = Field(0.1, gt=0, description="head's time that fully coaches one newcomer, share of a quarter")
+
+
+class Motivation(_Group):
+    initial: float = Share(0.7, ge=0, le=1, description="motivation of a new hire")
+    smoothing: float = Share(0.4, ge=0, le=1, description="weight of the latest quarter in motivation")
+    success_weight: float = Share(0.6, ge=0, le=1, description="weight of success rate (rest: relative income)")
+    base_quit_rate: float = Share(0.035, ge=0, le=1, description="quarterly quit chance for reasons outside the model")
+    quit_extra: float = Share(0.35, ge=0, le=1, description="extra quarterly quit chance at zero motivation")
+    quit_midpoint: float = Share(0.35, ge=0, le=1, description="motivation at which half of the extra quit chance applies")
+    quit_slope: float = Field(12.0, ge=0, description="steepness of the quit chance in motivation")
+
+
+class Loyalty(_Group):
+    personal_initial: float = Share(0.7, ge=0, le=1, description="personal loyalty of a client in a book at quarter 0")
+    firm_initial: float = Share(0.15, ge=0, le=1, description="firm loyalty of a client at quarter 0 and when won")
+    personal_won: float = Share(0.4, ge=0, le=1, description="personal loyalty of a client when won")
+    service_gain: float = Share(0.1, ge=0, le=1, description="share of the gap to full loyalty closed per quarter of full service")
+    need_gain: float = Share(0.15, ge=0, le=1, description="share of the gap closed when a consultative need is met")
+    need_loss: float = Share(0.25, ge=0, le=1, description="share of personal loyalty lost when a need is unmet")
+
+
+class Churn(_Group):
+    base_rate: float = Field(0.01, ge=0, description="quarterly hazard of a fully served, fully loyal client")
+    shortfall_weight: float = Field(0.4, ge=0, description="hazard added by a full service shortfall")
+    unmet_need_weight: float = Field(0.15, ge=0, description="hazard added in a quarter with an unmet need")
+    disloyalty_weight: float = Field(0.12, ge=0, description="hazard added at zero loyalty (scales with (1-loyalty)^2)")
+
+
+class Handoff(_Group):
+    personal_loyalty_loss: float = Share(0.7, ge=0, le=1, description="share of personal loyalty lost in a handoff without CRM")
+    development_loss: float = Share(0.1, ge=0, le=1, description="share of development lost in a handoff without CRM")
+
+
+class Crm(_Group):
+    adoption: float = Share(0.0, ge=0, le=1, description="share of work recorded in the CRM (0 = no CRM)")
+    default_adoption: float = Share(0.8, ge=0, le=1, description="adoption the *_crm policies use unless crm.adoption is set")
+    handoff_protection: float = Share(0.6, ge=0, le=1, description="share of handoff losses a fully used CRM prevents")
+    firm_loyalty_rate: float = Share(0.15, ge=0, le=1, description="share of personal loyalty moved to the firm per quarter at full adoption")
+    time_cost: float = Share(0.05, ge=0, le=1, description="seller time spent on data entry at full adoption, share of a quarter")
+    licence: float = Field(1.5, ge=0, description="licence per seller, k€ per quarter at full adoption")
+
+
+class Roles(_Group):
+    hunter_share: float = Share(0.35, ge=0, le=1, description="share of sellers who are hunters under dedicated roles")
+    promotion_skill: float = Share(0.6, ge=0, le=1, description="skill at which an account manager is promoted to hunter")
+    newcomer_book_cap: float = Share(0.6, ge=0, le=1, description="servicing load above which a newcomer is handed no more clients")
+
+
+class Strategic(_Group):
+    deals: Literal["none", "head_part_time", "dedicated_seller"] = Field("none", description="who works strategic deals")
+    seller_skill: float = Share(0.9, ge=0, le=1, description="skill of a dedicated strategic seller")
+    seller_salary: float = Field(45.0, ge=0, description="salary of a dedicated strategic seller, k€ per quarter")
+
+
+class Pay(_Group):
+    base_salary: float = Field(15.0, ge=0, description="seller base salary, k€ per quarter")
+    head_salary: float = Field(30.0, ge=0, description="head of department salary, k€ per quarter")
+    book_commission: float = Share(0.03, ge=0, le=1, description="commission on the revenue of one's book")
+    acquisition_bonus: float = Share(0.15, ge=0, le=1, description="bonus on a new client's revenue in its first year")
+    aspiration: float = Field(30.0, gt=0, description="income a seller aspires to, k€ per quarter")
+
+
+class Hiring(_Group):
+    delay: int = Field(1, ge=0, le=20, description="quarters a vacancy stays open")
+    cost: float = Field(20.0, ge=0, description="recruiting and onboarding cost per hire, k€")
+    budget_share: float = Share(0.0, ge=0, le=1, description="share of revenue spent on sales staff (0 = fixed head-count)")
+
+
+class Finance(_Group):
+    gross_margin: float = Share(0.3, ge=0, le=1, description="gross margin on revenue")
+
+
+class Scenario(_Group):
+    """All parameters of one department and its market."""
+
+    name: str = "custom"
+    description: str = ""
+    quarters: int = Field(20, ge=1, le=400, description="simulated quarters")
+    market: Market = Market()
+    clients: Clients = Clients()
+    department: Department = Department()
+    selling: Selling = Selling()
+    skill: Skill = Skill()
+    motivation: Motivation = Motivation()
+    loyalty: Loyalty = Loyalty()
+    churn: Churn = Churn()
+    handoff: Handoff = Handoff()
+    crm: Crm = Crm()
+    roles: Roles = Roles()
+    strategic: Strategic = Strategic()
+    pay: Pay = Pay()
+    hiring: Hiring = Hiring()
+    finance: Finance = Finance()
+
+    @model_validator(mode="after")
+    def _veterans_fit(self) -> Scenario:
+        if self.department.veterans > self.department.sellers:
+            raise ValueError(
+                f"department.veterans = {self.department.veterans} exceeds department.sellers = "
+                f"{self.department.sellers}; allowed: 0..department.sellers"
+            )
+        return self
+
+    def to_toml(self) -> str:
+        """The fully resolved scenario as TOML text."""
+        return dump_toml(self.model_dump())
+
+    def digest(self) -> str:
+        """A short stable hash of every parameter (name and description excluded)."""
+        data = self.model_dump(exclude={"name", "description"})
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "mature_department": {
+        "description": "The seed's situation: veterans with full books of loyal clients, "
+        "a few newcomers, a steady inflow of consultative leads; 20 quarters.",
+    },
+    "growing_team": {
+        "description": "A small team that hires as revenue grows (budget-tied hiring); 40 quarters.",
+        "quarters": 40,
+        "market.leads_per_quarter": 14.0,
+        "department.sellers": 4,
+        "department.veterans": 2,
+        "department.clients_per_veteran": 25,
+        "hiring.budget_share": 0.06,
+    },
+    "national_org": {
+        "description": "A national sales organisation: about 400 sellers and 40,000 clients over 40 quarters.",
+        "quarters": 40,
+        "market.leads_per_quarter": 500.0,
+        "market.strategic_leads_per_quarter": 8.0,
+        "department.sellers": 400,
+        "department.veterans": 320,
+        "department.clients_per_veteran": 60,
+        "department.clients_per_newcomer": 5,
+        "selling.service_time": 0.012,
+        "department.head_selling_share": 0.0,
+    },
+}
+DEFAULT_PRESET = "mature_department"
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def parameter_keys() -> list[str]:
+    """Every dotted key a scenario accepts."""
+    return list(_flatten(Scenario().model_dump()))
+
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        node = nested
+        *groups, leaf = key.split(".")
+        for group in groups:
+            node = node.setdefault(group, {})
+        node[leaf] = value
+    return nested
+
+
+def _check_keys(keys: list[str], origin: str) -> None:
+    known = parameter_keys()
+    for key in keys:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else "; see 'salessim show' for all keys"
+            raise ScenarioError(f"{origin}unknown key '{key}'{hint}")
+
+
+def _explain(error: ValidationError, origin: str) -> ScenarioError:
+    first = error.errors()[0]
+    key = ".".join(str(p) for p in first["loc"]) or "scenario"
+    value = first.get("input")
+    message = first["msg"]
+    ctx = first.get("ctx") or {}
+    bounds = [f"{word} {ctx[name]}" for name, word in
+              (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"), ("expected", "one of")) if name in ctx]
+    allowed = f"; allowed: {', '.join(bounds)}" if bounds else ""
+    if first["type"] == "value_error":
+        return ScenarioError(f"{origin}{message.removeprefix('Value error, ')}")
+    return ScenarioError(f"{origin}{key} = {value!r} is not allowed ({message}){allowed}")
+
+
+def build_scenario(base: str | Scenario = DEFAULT_PRESET, overrides: dict[str, Any] | None = None,
+                   origin: str = "") -> Scenario:
+    """A validated scenario: a preset (or scenario) with dotted-key overrides applied."""
+    if isinstance(base, Scenario):
+        flat = _flatten(base.model_dump())
+    else:
+        if base not in PRESETS:
+            close = difflib.get_close_matches(str(base), PRESETS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ScenarioError(f"{origin}unknown scenario '{base}'; allowed: {', '.join(PRESETS)}{hint}")
+        flat = _flatten(Scenario().model_dump()) | {"name": base} | PRESETS[base]
+    overrides = dict(overrides or {})
+    _check_keys(list(overrides), origin)
+    flat |= overrides
+    try:
+        return Scenario.model_validate(_nest(flat))
+    except ValidationError as error:
+        raise _explain(error, origin) from None
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read a TOML scenario file: optional ``base = "preset"`` plus any keys, nested or dotted."""
+    path = Path(path)
+    origin = f"{path}: "
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"{origin}no such scenario file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{origin}malformed TOML ({error})") from None
+    base = data.pop("base", DEFAULT_PRESET)
+    flat = _flatten(data)
+    flat.setdefault("name", path.stem)
+    return build_scenario(base, flat | dict(overrides or {}), origin=origin)
+
+
+def resolve_scenario(scenario: str | Path | Scenario | None = None,
+                     overrides: dict[str, Any] | None = None) -> Scenario:
+    """A preset name, a path to a TOML file, or a scenario object, with overrides applied."""
+    if scenario is None:
+        scenario = DEFAULT_PRESET
+    if isinstance(scenario, Scenario):
+        return build_scenario(scenario, overrides)
+    text = str(scenario)
+    if isinstance(scenario, Path) or text.endswith(".toml") or "/" in text or "\\" in text:
+        return load_scenario(text, overrides)
+    return build_scenario(text, overrides)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value:
+            return "nan"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def dump_toml(data: dict[str, Any]) -> str:
+    """Nested dict of scalars as TOML (top-level scalars first, then one table per group)."""
+    lines = [f"{key} = {_toml_value(value)}" for key, value in data.items() if not isinstance(value, dict)]
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines += ["", f"[{key}]"] + [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+    return "\n".join(lines) + "\n"
