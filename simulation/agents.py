@@ -82,7 +82,7 @@ class Seller(Agent):
     def update_motivation(self, success: float, relative_income: float, smoothing: float,
                           success_weight: float) -> None:
         """Motivation tracks recent success and income relative to the team, smoothed."""
-        target = success_weight * success + (1 - success_weight) * min(1.0, relative_income / 2)
+        target = success_weight * success + (1 - success_weight) * min(1.0, relative_income)
         self.motivation += smoothing * (target - self.motivation)
 
 

@@ -50,7 +50,7 @@ def quarter_snapshot(model: SalesModel) -> dict[str, float]:
         revenue = ledger.view("size") * ledger.view("development") * active
     golden = active & ledger.view("consultative")
     left = ledger.view("left") == q
-    recent = active & (ledger.view("won") > q - 4) & (ledger.view("won") >= 0)
+    recent = active & (ledger.view("won") > max(q - 4, 0))
     sellers = model.regular_sellers()
     veterans = [s for s in sellers if s.veteran]
     newcomers = [s for s in sellers if s.newcomer]

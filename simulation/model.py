@@ -158,7 +158,8 @@ class SalesModel(Model):
         m, c = self.scenario.market, self.scenario.clients
         consultative = np.ones(count, bool) if strategic else rng.random(count) < consultative_share
         shape = rng.beta(2.0, 2.0, count)
-        complexity = np.where(consultative, c.consultative_threshold + (1 - c.consultative_threshold) * shape,
+        top = max(c.consultative_complexity_max, c.consultative_threshold)
+        complexity = np.where(consultative, c.consultative_threshold + (top - c.consultative_threshold) * shape,
                               c.consultative_threshold * shape)
         size = m.size_median * rng.lognormal(0.0, m.size_sigma, count)
         size = size * np.where(consultative, m.consultative_size_factor, 1.0)
@@ -302,8 +303,8 @@ class SalesModel(Model):
         consult_time = np.minimum(left, demand)
         efficacy = mech.learning_efficacy(skill[items_desk], complexity[items_row], p.selling.skill_slope,
                                           p.skill.challenge_penalty)
-        practice = np.bincount(items_desk, weights=items_effort * share[items_desk] * complexity[items_row] * efficacy,
-                               minlength=ndesk)
+        weight = np.minimum(1.0, complexity[items_row] / max(p.clients.consultative_threshold, 1e-9))
+        practice = np.bincount(items_desk, weights=items_effort * share[items_desk] * weight * efficacy, minlength=ndesk)
 
         # Pursuits: won, still open, or lost past their shelf life.
         q = self.quarter
@@ -378,7 +379,7 @@ class SalesModel(Model):
         revenue[still] = size[still] * ledger.development[:n][still]
         ledger.revenue[:n] = revenue
         book_revenue = np.bincount(owner[still], weights=revenue[still], minlength=ndesk)
-        recent = still & (ledger.view("won") > q - 4) & (ledger.view("winner") >= 0)
+        recent = still & (ledger.view("won") > max(q - 4, 0))
         acquired = np.bincount(ledger.view("winner")[recent], weights=revenue[recent], minlength=ndesk)
         for seller in self.on_staff:
             d = seller.desk
@@ -404,6 +405,7 @@ class SalesModel(Model):
         newcomers = [x for x in self.regular_sellers() if x.newcomer]
         coaching = self.coaching_time()
         coached = min(1.0, coaching / (s.coaching_need * len(newcomers))) if newcomers else 0.0
+        self.head.practice += coaching / s.practice_full  # coaching keeps the head's own skill in use
         for seller in self.on_staff:
             boost = 1 + s.coaching_boost * coached if seller in newcomers else 1.0
             seller.skill = mech.learn(seller.skill, seller.practice, min(1.0, s.learning_rate * boost),
@@ -424,7 +426,7 @@ class SalesModel(Model):
         mean_income = float(np.mean([s.income for s in sellers])) or 1.0
         u = self.streams.quarter("quitting", self.quarter).random(len(self.desks))
         for seller in sellers:
-            success = mech.success_rate(seller.wins + seller.needs_met, seller.losses + seller.needs_unmet)
+            success = mech.success_rate(seller.wins, seller.losses)
             seller.update_motivation(success, seller.income / mean_income, mo.smoothing, mo.success_weight)
             chance = mech.quit_chance(seller.motivation, mo.base_quit_rate, mo.quit_extra, mo.quit_midpoint, mo.quit_slope)
             if u[seller.desk] < chance:

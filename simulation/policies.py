@@ -121,12 +121,7 @@ class DedicatedRoles(Policy):
         hunters = round(model.scenario.roles.hunter_share * len(sellers))
         for rank, seller in enumerate(sellers):
             seller.role = Role.HUNTER if rank < hunters and seller.tenure >= 4 else Role.ACCOUNT_MANAGER
-        # Only settled transactional clients move; clients being developed stay with their hunter.
-        ledger = model.ledger
-        hunter_desks = [s.desk for s in model.regular_sellers() if s.role is Role.HUNTER]
-        moving = (np.isin(ledger.view("owner"), hunter_desks) & (ledger.view("stage") == Stage.LOYAL)
-                  & ~ledger.view("consultative")).nonzero()[0]
-        model.hand_off(moving, self._to_account_managers(model, moving))
+        self.hand_off_matured(model)
 
     def promote(self, model: SalesModel) -> None:
         sellers = model.regular_sellers()
@@ -154,39 +149,51 @@ class DedicatedRoles(Policy):
                     break
 
     def need_handlers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
-        ledger = model.ledger
+        """An account manager meets the needs it has the skill and the time for; a hunter
+        (the one with most spare time) takes the others."""
+        ledger, effort = model.ledger, model.scenario.selling.need_effort
+        margin = model.scenario.roles.need_skill_margin
         handlers = ledger.owner[rows].copy()
-        margin = 0.1
         for k, row in enumerate(rows):
             owner = model.desks[handlers[k]]
-            if owner.role is Role.ACCOUNT_MANAGER and owner.skill < ledger.complexity[row] - margin:
+            able = owner.skill >= ledger.complexity[row] - margin and model.spare[owner.desk] >= effort
+            if owner.role is Role.ACCOUNT_MANAGER and not able:
                 hunters = self._by_spare(model, Role.HUNTER)
-                if hunters:
+                if hunters and model.spare[hunters[0].desk] >= effort:
                     handlers[k] = hunters[0].desk
-                    model.spare[hunters[0].desk] -= model.scenario.selling.need_effort
+            model.spare[handlers[k]] -= effort
         return handlers
 
     def hand_off_matured(self, model: SalesModel) -> None:
+        """Settled clients move from hunters to account managers while these have room:
+        transactional ones from the switch on, consultative ones once the hunter has developed
+        them. Consultative clients a hunter already had at the switch stay with the hunter."""
         ledger = model.ledger
         hunter_desks = [s.desk for s in model.regular_sellers() if s.role is Role.HUNTER]
-        matured = (np.isin(ledger.view("owner"), hunter_desks) & (ledger.view("stage") == Stage.LOYAL)
-                   & ~ledger.view("strategic")).nonzero()[0]
-        model.hand_off(matured, self._to_account_managers(model, matured))
+        settled = (np.isin(ledger.view("owner"), hunter_desks) & (ledger.view("stage") == Stage.LOYAL)
+                   & ~ledger.view("strategic") & (~ledger.view("consultative") | (ledger.view("won") > 0)))
+        rows = settled.nonzero()[0]
+        receivers = self._to_account_managers(model, rows, cap=model.scenario.roles.manager_load_cap)
+        model.hand_off(rows[receivers >= 0], receivers[receivers >= 0])
 
-    def _to_account_managers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
-        """Each client to the account manager with the lightest servicing load; newcomers
-        stop receiving clients above a load cap so that they keep time to practise."""
+    def _to_account_managers(self, model: SalesModel, rows: np.ndarray, cap: float = np.inf) -> np.ndarray:
+        """Each client to the account manager with the lightest servicing load, -1 where none
+        has room under ``cap``; newcomers stop receiving clients above their own (lower) cap so
+        that they keep time to practise."""
         ledger = model.ledger
-        managers = [s for s in model.regular_sellers() if s.role is Role.ACCOUNT_MANAGER]
-        if not managers:
-            managers = list(model.regular_sellers())
-        cap = model.scenario.roles.newcomer_book_cap
-        out = np.empty(len(rows), dtype=np.int32)
+        managers = [s for s in model.regular_sellers() if s.role is Role.ACCOUNT_MANAGER] or model.regular_sellers()
+        newcomer_cap = model.scenario.roles.newcomer_book_cap
+        out = np.full(len(rows), -1, dtype=np.int32)
         for k, row in enumerate(rows):
-            open_ = [s for s in managers if not s.newcomer or model.service_load[s.desk] < cap * s.capacity]
-            receiver = min(open_ or managers, key=lambda s: (model.service_load[s.desk] / s.capacity, s.desk))
-            out[k] = receiver.desk
-            model.service_load[receiver.desk] += model.service_need(ledger.size[row])
+            need = model.service_need(ledger.size[row])
+            room = [s for s in managers if model.service_load[s.desk] + need
+                    <= (min(cap, newcomer_cap) if s.newcomer else cap) * s.capacity]
+            if not room and cap == np.inf:
+                room = managers
+            if room:
+                receiver = min(room, key=lambda s: (model.service_load[s.desk] / s.capacity, s.desk))
+                out[k] = receiver.desk
+                model.service_load[receiver.desk] += need
         return out
 
     def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:

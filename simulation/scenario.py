@@ -40,6 +40,7 @@ class Market(_Group):
 
 class Clients(_Group):
     consultative_threshold: float = Share(0.5, ge=0, le=1, description="complexity above which a client is consultative")
+    consultative_complexity_max: float = Share(0.85, ge=0, le=1, description="highest complexity of a non-strategic consultative client")
     strategic_complexity: float = Share(0.85, ge=0, le=1, description="complexity of strategic clients")
     need_rate_consultative: float = Share(0.3, ge=0, le=1, description="chance per quarter a consultative client has a consultative need")
     need_rate_transactional: float = Share(0.05, ge=0, le=1, description="chance per quarter a transactional client has a consultative need")
@@ -52,7 +53,7 @@ class Clients(_Group):
 class Department(_Group):
     sellers: int = Field(10, ge=1, le=100_000, description="sellers on staff (head and strategic seller not counted)")
     veterans: int = Field(8, ge=0, description="of these, veterans at quarter 0 (the rest are newcomers)")
-    veteran_skill: float = Share(0.8, ge=0, le=1, description="mean consultative skill of veterans at quarter 0")
+    veteran_skill: float = Share(0.85, ge=0, le=1, description="mean consultative skill of veterans at quarter 0")
     veteran_tenure: int = Field(16, ge=8, description="mean tenure of veterans at quarter 0, quarters")
     newcomer_skill: float = Share(0.25, ge=0, le=1, description="mean consultative skill of a new hire")
     skill_spread: float = Field(0.05, ge=0, le=0.5, description="half-width of the uniform spread of initial skill")
@@ -65,7 +66,7 @@ class Department(_Group):
 
 
 class Selling(_Group):
-    service_time: float = Field(0.018, ge=0, description="servicing time for a median-size client, quarters per quarter")
+    service_time: float = Field(0.015, ge=0, description="servicing time for a median-size client, quarters per quarter")
     service_size_elasticity: float = Field(0.5, ge=0, le=2, description="servicing time grows as size**elasticity")
     pursuit_effort_transactional: float = Field(0.03, ge=0, description="effort to pursue a transactional lead, quarters per quarter")
     pursuit_effort_consultative: float = Field(0.08, ge=0, description="effort to pursue a consultative lead, quarters per quarter")
@@ -95,7 +96,7 @@ class Motivation(_Group):
     initial: float = Share(0.7, ge=0, le=1, description="motivation of a new hire")
     smoothing: float = Share(0.4, ge=0, le=1, description="weight of the latest quarter in motivation")
     success_weight: float = Share(0.6, ge=0, le=1, description="weight of success rate (rest: relative income)")
-    base_quit_rate: float = Share(0.035, ge=0, le=1, description="quarterly quit chance for reasons outside the model")
+    base_quit_rate: float = Share(0.05, ge=0, le=1, description="quarterly quit chance for reasons outside the model")
     quit_extra: float = Share(0.35, ge=0, le=1, description="extra quarterly quit chance at zero motivation")
     quit_midpoint: float = Share(0.35, ge=0, le=1, description="motivation at which half of the extra quit chance applies")
     quit_slope: float = Field(12.0, ge=0, description="steepness of the quit chance in motivation")
@@ -112,7 +113,7 @@ class Loyalty(_Group):
 
 class Churn(_Group):
     base_rate: float = Field(0.01, ge=0, description="quarterly hazard of a fully served, fully loyal client")
-    shortfall_weight: float = Field(0.4, ge=0, description="hazard added by a full service shortfall")
+    shortfall_weight: float = Field(0.25, ge=0, description="hazard added by a full service shortfall")
     unmet_need_weight: float = Field(0.15, ge=0, description="hazard added in a quarter with an unmet need")
     disloyalty_weight: float = Field(0.12, ge=0, description="hazard added at zero loyalty (scales with (1-loyalty)^2)")
 
@@ -134,6 +135,8 @@ class Crm(_Group):
 class Roles(_Group):
     hunter_share: float = Share(0.35, ge=0, le=1, description="share of sellers who are hunters under dedicated roles")
     promotion_skill: float = Share(0.6, ge=0, le=1, description="skill at which an account manager is promoted to hunter")
+    manager_load_cap: float = Share(0.8, ge=0, le=1, description="servicing load up to which an account manager receives settled clients")
+    need_skill_margin: float = Share(0.1, ge=0, le=1, description="an account manager meets a need if skill >= complexity - margin")
     newcomer_book_cap: float = Share(0.6, ge=0, le=1, description="servicing load above which a newcomer is handed no more clients")
 
 
@@ -147,7 +150,7 @@ class Pay(_Group):
     base_salary: float = Field(15.0, ge=0, description="seller base salary, k€ per quarter")
     head_salary: float = Field(30.0, ge=0, description="head of department salary, k€ per quarter")
     book_commission: float = Share(0.03, ge=0, le=1, description="commission on the revenue of one's book")
-    acquisition_bonus: float = Share(0.15, ge=0, le=1, description="bonus on a new client's revenue in its first year")
+    acquisition_bonus: float = Share(0.25, ge=0, le=1, description="bonus on a new client's revenue in its first year")
     aspiration: float = Field(30.0, gt=0, description="income a seller aspires to, k€ per quarter")
 
 
