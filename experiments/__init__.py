@@ -1,0 +1,1 @@
+"""salessim's experiments: scenario files, replications, statistics, results folders, reports, CLI."""

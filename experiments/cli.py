@@ -1,0 +1,344 @@
+"""The ``salessim`` command: scenarios, policies, show, run, compare, sweep, dashboard.
+
+Every bad input ends the command with one line on stderr, ``error: ...`` naming the option or
+key, the value and what is allowed, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import secrets
+import sys
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from simulation import MAIN_POLICIES, POLICIES, PRESETS, Scenario, ScenarioError, resolve_scenario, run_simulation
+
+from .labels import label
+from .results import ResultsError, ResultsFolder, atomic_write, latest_folder, new_folder_path, parquet_bytes
+from .runner import Design
+
+RESULTS_ROOT = Path("results")
+DEFAULT_SCENARIO = "mature_department"
+
+
+class UsageError(ValueError):
+    """A command-line value that is not allowed; the message names the option."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but errors are one ``error:`` line (exit 2) instead of usage plus message."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+
+
+# --- argument types ----------------------------------------------------------------------------
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1 or str(value) != text.strip().lstrip("+"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number >= 1")
+    return value
+
+
+def seed_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number from 0 to 2**63-1")
+    return value
+
+
+def toml_value(text: str) -> Any:
+    """A --set/--vary value read as TOML (0.3, true, "text", inf); anything else is taken as text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def key_value(option: str, text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise UsageError(f"{option}: '{text}' is not allowed; allowed: key=value (e.g. crm.adoption=0.5)")
+    return key.strip(), value.strip()
+
+
+def parse_set(items: Sequence[str] | None) -> dict[str, Any]:
+    return {key: toml_value(value) for key, value in (key_value("--set", item) for item in items or [])}
+
+
+def parse_vary(items: Sequence[str] | None) -> dict[str, tuple[Any, ...]]:
+    vary: dict[str, tuple[Any, ...]] = {}
+    for item in items or []:
+        key, values = key_value("--vary", item)
+        parsed = tuple(toml_value(v.strip()) for v in values.split(",") if v.strip())
+        if not parsed:
+            raise UsageError(f"--vary: '{item}' has no values; allowed: key=v1,v2,...")
+        if key in vary:
+            raise UsageError(f"--vary: key '{key}' is given twice; allowed: each key once")
+        vary[key] = parsed
+    return vary
+
+
+def parse_policies(text: str | None, option: str = "--policies") -> tuple[str, ...]:
+    names = [p.strip() for p in text.split(",")] if text else list(MAIN_POLICIES)
+    for name in names:
+        if name not in POLICIES:
+            close = difflib.get_close_matches(name, POLICIES, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise UsageError(f"{option}: unknown policy '{name}'; allowed: {', '.join(POLICIES)}{hint}")
+    if len(set(names)) < len(names):
+        raise UsageError(f"{option}: '{text}' names a policy twice; allowed: each policy once")
+    return tuple(names)
+
+
+def load_base(value: str | None) -> Scenario:
+    """The --scenario value: a TOML file if it ends in .toml or has a path separator, else a preset."""
+    try:
+        return resolve_scenario(value or DEFAULT_SCENARIO)
+    except ScenarioError as error:
+        raise UsageError(f"--scenario: {error}") from None
+    except OSError as error:
+        raise UsageError(f"--scenario: cannot read '{value}' ({error.strerror}); allowed: a readable TOML file "
+                         "or a preset name") from None
+
+
+def build_scenario(value: str | None, overrides: dict[str, Any], quarters: int | None) -> Scenario:
+    """The resolved scenario: --scenario, then --set, then --quarters; errors name the option."""
+    scenario = load_base(value)
+    for option, changes in (("--set", overrides), ("--quarters", {"quarters": quarters} if quarters else {})):
+        if changes:
+            try:
+                scenario = resolve_scenario(scenario, changes)
+            except ScenarioError as error:
+                raise UsageError(f"{option}: {error}") from None
+    return scenario
+
+
+# --- commands ----------------------------------------------------------------------------------
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    width = max(map(len, PRESETS))
+    for name, preset in PRESETS.items():
+        print(f"{name:<{width}}  {preset.get('description', '')}")
+    return 0
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    width = max(map(len, POLICIES))
+    for name, preset in POLICIES.items():
+        mark = "*" if name in MAIN_POLICIES else " "
+        print(f"{name:<{width}} {mark} {preset.description}")
+    print(f"\n* main policies (the default of 'salessim compare'): {', '.join(MAIN_POLICIES)}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    print(build_scenario(args.scenario, parse_set(args.set), None).to_toml(), end="")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    policy = parse_policies(args.policy, "--policy")[0]
+    overrides = parse_set(args.set)
+    scenario = build_scenario(args.scenario, overrides, args.quarters)
+    seed = args.seed if args.seed is not None else secrets.randbits(63)
+    out = Path(args.out) if args.out else new_folder_path(RESULTS_ROOT, "run", f"{policy}").with_suffix(".csv")
+    if out.suffix not in (".csv", ".parquet"):
+        raise UsageError(f"--out: '{out}' is not allowed; allowed: a file name ending in .csv or .parquet")
+    if out.exists() and not args.force:
+        raise UsageError(f"--out: '{out}' already exists; allowed: a new file, or --force to replace it")
+    result = run_simulation(scenario, policy, seed=seed, replication=args.replication, quarters=args.quarters,
+                            overrides=overrides)
+    frame = result.timeseries
+    atomic_write(out, frame.to_csv(index=False, lineterminator="\n").encode() if out.suffix == ".csv"
+                 else parquet_bytes(frame))
+    print(f"{policy} on '{scenario.name}', {scenario.quarters} quarters, seed {seed}, replication {args.replication}")
+    width = max(len(label(k)) for k in result.summary)
+    for key, value in result.summary.items():
+        print(f"  {label(key):<{width}}  {value:,.4g}  ({key})")
+    print(f"timeseries: {out}")
+    return 0
+
+
+def open_folder(args: argparse.Namespace, command: str, scenario: Scenario) -> tuple[ResultsFolder, int, bool]:
+    """The results folder for compare/sweep (new, forced or resumed) and the root seed to use."""
+    if args.out:
+        path = Path(args.out)
+    elif args.resume:
+        path = latest_folder(RESULTS_ROOT, command)
+        if path is None:
+            raise UsageError(f"--resume: no earlier '{command}' folder under {RESULTS_ROOT}/; allowed: --out DIR "
+                             "naming the folder to finish")
+    else:
+        path = new_folder_path(RESULTS_ROOT, command, scenario.name)
+    if args.resume:
+        if not path.is_dir():
+            raise UsageError(f"--resume: no results folder at '{path}'; allowed: an existing results folder")
+        recorded = ResultsFolder(path)
+        if recorded.manifest_path.exists() and args.seed is None:
+            return recorded, int(recorded.manifest().get("root_seed_entropy", 0)), True
+    seed = args.seed if args.seed is not None else secrets.randbits(63)
+    return ResultsFolder(path), seed, bool(args.resume)
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    """compare and sweep: many runs into one results folder, then tables, figures, report."""
+    from . import experiment  # matplotlib and friends load only when needed
+    from .report import terminal_table
+
+    command = args.command
+    policies = parse_policies(args.policies)
+    overrides = parse_set(args.set)
+    vary = parse_vary(getattr(args, "vary", None))
+    scenario = build_scenario(args.scenario, overrides, args.quarters)
+    for key in vary:
+        if key in overrides or (key == "quarters" and args.quarters):
+            raise UsageError(f"--vary: key '{key}' is also fixed by {'--set' if key in overrides else '--quarters'};"
+                             " allowed: vary it or fix it, not both")
+    design = Design(scenario, policies, args.reps, 0, args.quarters, overrides, vary)
+    for point in design.points():
+        try:
+            resolve_scenario(scenario, point)
+        except ScenarioError as error:
+            raise UsageError(f"--vary: {error}") from None
+
+    folder, seed, resume = open_folder(args, command, scenario)
+    design = Design(scenario, policies, args.reps, seed, args.quarters, overrides, vary)
+    arguments = {"--scenario (resolved hash)": scenario.digest(), "--policies": list(policies),
+                 "--reps": args.reps, "--quarters": args.quarters, "--seed": seed, "--set": overrides}
+    if command == "sweep":
+        arguments["--vary"] = {k: list(v) for k, v in vary.items()}
+    if resume:
+        folder = ResultsFolder.reopen(folder.path, command, arguments)
+    else:
+        folder = ResultsFolder.create(folder.path, force=args.force)
+    workers = max(1, min(args.workers or os.cpu_count() or 1, len(design.tasks())))
+    experiment.start(folder, command, arguments | {"--scenario": args.scenario or DEFAULT_SCENARIO}, design,
+                     workers, resume)
+    total = len(design.tasks())
+    saved = len(folder.finished() & {t.name for t in design.tasks()})
+    print(f"{command}: {total} runs ({len(policies)} policies × {args.reps} replications"
+          + (f" × {len(design.points())} sweep points" if vary else "") + f") on '{scenario.name}', "
+          f"{scenario.quarters} quarters, seed {seed}, {workers} worker{'s' * (workers > 1)}"
+          + (f"; resuming: {saved} of {total} runs already done" if resume else ""))
+    print(f"results: {folder.path}", flush=True)
+    try:
+        if workers == 1:
+            experiment.run(design, folder)
+        else:
+            from .runner import process_pool
+
+            with process_pool(workers) as pool:
+                experiment.run(design, folder, pool)
+    except KeyboardInterrupt:
+        done = len(folder.finished())
+        print(f"\ninterrupted: {done} of {total} runs saved in {folder.path}; "
+              f"rerun the same command with --resume to finish", file=sys.stderr)
+        return 130
+    title = (f"salessim {command}: {', '.join(policies)} on {scenario.name}"
+             + (f", varying {', '.join(vary)}" if vary else ""))
+    outcome = experiment.finish(design, folder, title)
+    if not vary:
+        print()
+        print(terminal_table(outcome.summary, outcome.paired, list(policies)))
+    print(f"\nreport: {outcome.report}")
+    return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    try:
+        import dashboard
+        import dashboard.app
+    except ImportError as error:
+        raise UsageError(f"dashboard: cannot load the dashboard ({error}); allowed: install it with "
+                         "pip install -e \".[dashboard]\"") from None
+    dashboard.serve(host=args.host, port=args.port)
+    return 0
+
+
+# --- the parser ----------------------------------------------------------------------------------
+def _experiment_options(parser: argparse.ArgumentParser, reps: int) -> None:
+    parser.add_argument("--scenario", metavar="NAME|FILE",
+                        help=f"preset name or TOML file (a value ending in .toml or with a path separator); "
+                             f"default {DEFAULT_SCENARIO}")
+    parser.add_argument("--policies", metavar="a,b,...",
+                        help=f"comma-separated policies, the first is the baseline; default {','.join(MAIN_POLICIES)}")
+    parser.add_argument("--reps", type=positive_int, default=reps, metavar="N",
+                        help=f"replications per policy (default {reps})")
+    parser.add_argument("--quarters", type=positive_int, metavar="Q", help="quarters to simulate (default: scenario's)")
+    parser.add_argument("--seed", type=seed_int, metavar="S",
+                        help="root seed (default: fresh, recorded in the manifest)")
+    parser.add_argument("--workers", type=positive_int, metavar="W", help="worker processes (default: all cores)")
+    parser.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE",
+                        help="override scenario keys; values are TOML (0.3, true, \"text\", inf)")
+    parser.add_argument("--out", metavar="DIR", help="results folder (default: a new folder under results/)")
+    again = parser.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="finish an interrupted folder (same arguments)")
+    again.add_argument("--force", action="store_true", help="replace an existing results folder")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="salessim", description="Simulate a B2B sales department and compare policies.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("scenarios", help="list the preset scenarios").set_defaults(func=cmd_scenarios)
+    commands.add_parser("policies", help="list the policies").set_defaults(func=cmd_policies)
+
+    show = commands.add_parser("show", help="print a fully resolved scenario as TOML")
+    show.add_argument("scenario", metavar="NAME|FILE", help="preset name or TOML file")
+    show.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", help="override scenario keys")
+    show.set_defaults(func=cmd_show)
+
+    run = commands.add_parser("run", help="one policy, one replication: print the summary, write the timeseries")
+    run.add_argument("--scenario", metavar="NAME|FILE", help=f"preset name or TOML file; default {DEFAULT_SCENARIO}")
+    run.add_argument("--policy", default=MAIN_POLICIES[0], help=f"policy (default {MAIN_POLICIES[0]})")
+    run.add_argument("--seed", type=seed_int, metavar="S", help="root seed (default: fresh, printed)")
+    run.add_argument("--replication", type=seed_int, default=0, metavar="R", help="replication (default 0)")
+    run.add_argument("--quarters", type=positive_int, metavar="Q", help="quarters (default: scenario's)")
+    run.add_argument("--set", nargs="+", action="extend", metavar="KEY=VALUE", help="override scenario keys")
+    run.add_argument("--out", metavar="FILE", help="timeseries file, .csv or .parquet (default: under results/)")
+    run.add_argument("--force", action="store_true", help="replace an existing --out file")
+    run.set_defaults(func=cmd_run)
+
+    compare = commands.add_parser("compare", help="compare policies over many replications")
+    _experiment_options(compare, reps=50)
+    compare.set_defaults(func=cmd_experiment)
+
+    sweep = commands.add_parser("sweep", help="compare policies across values of scenario keys (full factorial)")
+    sweep.add_argument("--vary", action="append", required=True, metavar="KEY=V1,V2,...",
+                       help="a key and its values (repeatable; every combination is run)")
+    _experiment_options(sweep, reps=20)
+    sweep.set_defaults(func=cmd_experiment)
+
+    dash = commands.add_parser("dashboard", help="open the interactive dashboard in a browser")
+    dash.add_argument("--port", type=positive_int, default=8765, help="port (default 8765)")
+    dash.add_argument("--host", default="127.0.0.1", help="host (default 127.0.0.1)")
+    dash.set_defaults(func=cmd_dashboard)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``salessim``."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UsageError, ScenarioError, ResultsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

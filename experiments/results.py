@@ -1,0 +1,213 @@
+"""The results folder: one per command, never silently overwritten, resumable run by run.
+
+Layout::
+
+    manifest.json        command line, arguments, seed, scenario hash, versions, times, status
+    scenario.toml        the resolved scenario
+    runs/<task>.parquet  one file per finished run (timeseries; run summary in its metadata)
+    summary.csv, paired_differences.csv, runs.parquet, timeseries.parquet, figures/, report.*
+
+Every file is written atomically (temporary file + rename), so a killed command leaves only
+whole files behind, and the final tables are rebuilt from ``runs/`` in canonical order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .runner import RunOutput, Task
+
+SUMMARY_KEY = b"salessim.summary"
+
+
+class ResultsError(ValueError):
+    """A results folder that cannot be used as asked; the message names the option."""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def parquet_bytes(frame: pd.DataFrame, extra: dict[bytes, bytes] | None = None) -> bytes:
+    """A data frame as parquet bytes, the same bytes for the same data (no index, no timestamps)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if extra:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **extra})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as plain Python numbers (for JSON)."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, default=_plain) + "\n"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def versions() -> dict[str, str]:
+    """Versions of salessim, its main libraries and Python."""
+    found = {name: metadata.version(name) for name in ("salessim", "mesa", "numpy", "pandas", "pyarrow")}
+    return found | {"python": platform.python_version()}
+
+
+def git_commit() -> str | None:
+    """The source tree's git commit (with '-dirty' if it has local changes), or None."""
+    where = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("-dirty" if dirty else "")
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.loads(json.dumps(a, default=_plain)) == json.loads(json.dumps(b, default=_plain)) or (
+        isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
+
+
+class ResultsFolder:
+    """A results folder: its manifest, its per-run store and its final files."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.runs = self.path / "runs"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / "manifest.json"
+
+    def manifest(self) -> dict[str, Any]:
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    # --- opening -----------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, force: bool = False) -> ResultsFolder:
+        """A new folder at ``path``; an existing one only with ``force`` (and only a results folder)."""
+        folder = cls(path)
+        if path.exists():
+            if not force:
+                raise ResultsError(f"--out: '{path}' already exists; allowed: a new folder, or --resume to "
+                                   "finish it, or --force to replace it")
+            if path.is_file() or (any(path.iterdir()) and not folder.manifest_path.exists()):
+                raise ResultsError(f"--force: '{path}' is not a salessim results folder (no manifest.json); "
+                                   "refusing to delete it")
+            shutil.rmtree(path)
+        folder.runs.mkdir(parents=True)
+        return folder
+
+    @classmethod
+    def reopen(cls, path: Path, command: str, arguments: dict[str, Any]) -> ResultsFolder:
+        """An existing folder to resume; the arguments must match its manifest's."""
+        folder = cls(path)
+        if not folder.manifest_path.exists():
+            raise ResultsError(f"--resume: '{path}' is not a salessim results folder (no manifest.json)")
+        manifest = folder.manifest()
+        if manifest.get("subcommand") != command:
+            raise ResultsError(f"--resume: '{path}' holds a '{manifest.get('subcommand')}' run, not '{command}'")
+        recorded = manifest.get("arguments", {})
+        differences = [f"{key} is {arguments[key]!r} here but {recorded.get(key)!r} in the manifest"
+                       for key in arguments if not _same(arguments[key], recorded.get(key))]
+        if differences:
+            raise ResultsError(f"--resume: arguments differ from {folder.manifest_path}: " + "; ".join(differences)
+                               + "; allowed: the original arguments, or --force to start again")
+        folder.runs.mkdir(parents=True, exist_ok=True)
+        for temp in folder.path.rglob(".*.tmp"):
+            temp.unlink()
+        return folder
+
+    # --- manifest ----------------------------------------------------------------------------
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        atomic_write(self.manifest_path, json_text(manifest).encode())
+
+    def update_manifest(self, **changes: Any) -> dict[str, Any]:
+        manifest = self.manifest() | changes
+        self.write_manifest(manifest)
+        return manifest
+
+    # --- the per-run store ---------------------------------------------------------------------
+    def finished(self) -> set[str]:
+        """Names of the tasks whose run is saved."""
+        return {path.stem for path in self.runs.glob("*.parquet")}
+
+    def save_run(self, task: Task, output: RunOutput) -> None:
+        summary = {key: _plain(value) for key, value in output.summary.items()}
+        data = parquet_bytes(output.timeseries, {SUMMARY_KEY: json.dumps(summary).encode()})
+        atomic_write(self.runs / f"{task.name}.parquet", data)
+
+    def load_run(self, task: Task) -> RunOutput:
+        table = pq.read_table(self.runs / f"{task.name}.parquet")
+        summary = json.loads(table.schema.metadata[SUMMARY_KEY])
+        return RunOutput(summary, table.to_pandas())
+
+    # --- final files ---------------------------------------------------------------------------
+    def write_text(self, name: str, text: str) -> Path:
+        atomic_write(self.path / name, text.encode("utf-8"))
+        return self.path / name
+
+    def write_csv(self, name: str, frame: pd.DataFrame) -> Path:
+        return self.write_text(name, frame.to_csv(index=False, lineterminator="\n"))
+
+    def write_parquet(self, name: str, frame: pd.DataFrame) -> Path:
+        atomic_write(self.path / name, parquet_bytes(frame))
+        return self.path / name
+
+
+def latest_folder(root: Path, command: str) -> Path | None:
+    """The most recently started results folder of ``command`` under ``root``."""
+    candidates = [p for p in root.glob(f"{command}-*") if (p / "manifest.json").exists()]
+    return max(candidates, key=lambda p: (p / "manifest.json").stat().st_mtime, default=None)
+
+
+def new_folder_path(root: Path, command: str, label: str) -> Path:
+    """A fresh folder name under ``root``: command, label and start time."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = root / f"{command}-{label}-{stamp}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    return path
+
+
+def environment() -> dict[str, Any]:
+    """What the manifest records about the software: versions and git commit."""
+    return {"versions": versions(), "git_commit": git_commit(), "argv": [Path(sys.argv[0]).name, *sys.argv[1:]]}

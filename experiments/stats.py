@@ -1,0 +1,130 @@
+"""Statistics over replications: t-based 95% confidence intervals and paired differences.
+
+Every estimate is NaN-aware: a replication in which a metric is undefined (NaN) is left out,
+and ``n`` counts only the defined values (or, for paired differences, the defined pairs).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+LEVEL = 0.95
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    """Continued fraction of the regularised incomplete beta function (modified Lentz)."""
+    tiny, qab, qap, qam = 1e-300, a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        m2 = 2 * m
+        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1.0 + aa * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h
+
+
+def incomplete_beta(a: float, b: float, x: float) -> float:
+    """Regularised incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _beta_fraction(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _beta_fraction(b, a, 1.0 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    """Student's t cumulative distribution function."""
+    tail = 0.5 * incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0 else tail
+
+
+@lru_cache(maxsize=1024)
+def t_quantile(p: float, df: float) -> float:
+    """Student's t quantile (inverse CDF) for 0 < p < 1, by bisection to machine precision."""
+    if not 0.0 < p < 1.0 or df <= 0:
+        raise ValueError(f"t_quantile needs 0 < p < 1 and df > 0, got p={p}, df={df}")
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    low, high = 0.0, 1.0
+    while t_cdf(high, df) < p:
+        low, high = high, high * 2.0
+    for _ in range(200):
+        mid = 0.5 * (low + high)
+        if mid in (low, high):
+            break
+        if t_cdf(mid, df) < p:
+            low = mid
+        else:
+            high = mid
+    return 0.5 * (low + high)
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, level: float = LEVEL) -> tuple[float, float, float, int]:
+    """(mean, ci_low, ci_high, n) of the defined values; the CI is NaN for fewer than two."""
+    data = np.asarray(values, dtype=float)
+    data = data[~np.isnan(data)]
+    n = int(data.size)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    mean = float(np.mean(data))
+    if n == 1:
+        return mean, math.nan, math.nan, 1
+    half = t_quantile(0.5 + level / 2.0, n - 1) * float(np.std(data, ddof=1)) / math.sqrt(n)
+    return mean, mean - half, mean + half, n
+
+
+def _rows(groups, keys: list[str], metrics: list[str]) -> list[dict]:
+    rows = []
+    for key, frame in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        for metric in metrics:
+            mean, low, high, n = mean_ci(frame[metric].to_numpy())
+            rows.append(dict(zip(keys, key, strict=True)) | {"metric": metric, "mean": mean, "ci_low": low,
+                                                               "ci_high": high, "n": n})
+    return rows
+
+
+def summarise(runs: pd.DataFrame, metrics: list[str], by: list[str]) -> pd.DataFrame:
+    """Mean and 95% CI of each metric per group: columns ``by``, metric, mean, ci_low, ci_high, n.
+
+    Groups keep their order of first appearance in ``runs`` (policy order as given).
+    """
+    return pd.DataFrame(_rows(runs.groupby(by, sort=False), by, metrics),
+                        columns=[*by, "metric", "mean", "ci_low", "ci_high", "n"])
+
+
+def paired_differences(runs: pd.DataFrame, metrics: list[str], baseline: str, by: Sequence[str] = (),
+                       pair_on: str = "replication") -> pd.DataFrame:
+    """Each policy minus ``baseline``, paired on ``pair_on`` within each group of ``by``.
+
+    Columns: policy, baseline, ``by``..., metric, mean_diff, ci_low, ci_high, n (defined pairs).
+    """
+    by = list(by)
+    index = [*by, pair_on]
+    base = runs[runs.policy == baseline].set_index(index)[metrics]
+    rows = []
+    for policy, frame in runs[runs.policy != baseline].groupby("policy", sort=False):
+        diff = frame.set_index(index)[metrics] - base.reindex(frame.set_index(index).index)
+        diff = diff.reset_index()
+        for key, group in (diff.groupby(by, sort=False) if by else [((), diff)]):
+            key = key if isinstance(key, tuple) else (key,)
+            for metric in metrics:
+                mean, low, high, n = mean_ci(group[metric].to_numpy())
+                rows.append({"policy": policy, "baseline": baseline} | dict(zip(by, key, strict=True))
+                            | {"metric": metric, "mean_diff": mean, "ci_low": low, "ci_high": high, "n": n})
+    return pd.DataFrame(rows, columns=["policy", "baseline", *by, "metric", "mean_diff", "ci_low", "ci_high", "n"])
