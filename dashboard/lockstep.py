@@ -1,0 +1,142 @@
+"""Two departments on the same seed, stepped together, and the levers they are built from.
+
+Nothing here decides anything about sales: it turns lever settings into the model's dotted
+overrides, builds two ``SalesModel`` instances and steps them one quarter at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from simulation import POLICIES, SalesModel, build_scenario
+
+SCENARIO = "mature_department"
+DEFAULTS = build_scenario(SCENARIO)
+POLICY_DEFAULT = "policy default"
+STRATEGIC_CHOICES = [POLICY_DEFAULT, "none", "head_part_time", "dedicated_seller"]
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A slider: label, range and the dotted override key it sets."""
+
+    key: str
+    label: str
+    low: float
+    high: float
+    step: float
+    integer: bool = False
+
+
+LEVERS: dict[str, Lever] = {
+    "leads_per_quarter": Lever("market.leads_per_quarter", "Lead inflow (leads per quarter)", 0, 80, 1, True),
+    "consultative_share": Lever("market.consultative_share", "Share of consultative leads", 0, 1, 0.05),
+    "forgetting_rate": Lever("skill.forgetting_rate", "Skill forgetting rate (per quarter)", 0, 1, 0.05),
+    # The *_crm policies read crm.default_adoption; the others keep working without a CRM.
+    "crm_adoption": Lever("crm.default_adoption", "CRM adoption (in CRM policies)", 0, 1, 0.05),
+    "hunter_share": Lever("roles.hunter_share", "Hunter share (dedicated roles)", 0, 1, 0.05),
+    "seed": Lever("", "Seed (same market on both sides)", 0, 999, 1, True),
+    "quarters": Lever("quarters", "Horizon (quarters)", 4, 80, 1, True),
+}
+
+
+@dataclass(frozen=True)
+class Levers:
+    """The trainer's settings; both departments are built from the same ones."""
+
+    leads_per_quarter: float = DEFAULTS.market.leads_per_quarter
+    consultative_share: float = DEFAULTS.market.consultative_share
+    forgetting_rate: float = DEFAULTS.skill.forgetting_rate
+    crm_adoption: float = DEFAULTS.crm.default_adoption
+    hunter_share: float = DEFAULTS.roles.hunter_share
+    strategic_deals: str = POLICY_DEFAULT
+    seed: int = 0
+    quarters: int = DEFAULTS.quarters
+
+    def overrides(self) -> dict[str, Any]:
+        """The model's dotted-key overrides for these settings."""
+        values = asdict(self)
+        out: dict[str, Any] = {lever.key: values[name] for name, lever in LEVERS.items() if lever.key}
+        out["quarters"] = int(self.quarters)
+        if self.strategic_deals != POLICY_DEFAULT:
+            out["strategic.deals"] = self.strategic_deals
+        return out
+
+    def extremes(self) -> list[Levers]:
+        """Every slider at its low and at its high end (the others as set), and every strategic option."""
+        ends = [replace(self, **{name: cast(lever, end)}) for name, lever in LEVERS.items()
+                for end in (lever.low, lever.high)]
+        return ends + [replace(self, strategic_deals=choice) for choice in STRATEGIC_CHOICES]
+
+
+def cast(lever: Lever, value: float) -> float | int:
+    return int(value) if lever.integer else float(value)
+
+
+@dataclass
+class Lockstep:
+    """Two departments on the same seed (common random numbers), stepped one quarter at a time."""
+
+    left_policy: str = "finder_keeps"
+    right_policy: str = "dedicated_roles_crm"
+    levers: Levers = field(default_factory=Levers)
+    run: int = 0  # counts resets, so views know when to redraw
+
+    def __post_init__(self) -> None:
+        self.reset(self.levers, self.left_policy, self.right_policy)
+
+    def reset(self, levers: Levers, left_policy: str, right_policy: str) -> None:
+        """Rebuild both departments at quarter 0 from these settings."""
+        self.levers, self.left_policy, self.right_policy = levers, left_policy, right_policy
+        self.left = self._build(left_policy)
+        self.right = self._build(right_policy)
+        self.run += 1
+
+    def _build(self, policy: str) -> SalesModel:
+        return SalesModel(SCENARIO, policy=policy, seed=self.levers.seed, overrides=self.levers.overrides(),
+                          log_events=True)
+
+    @property
+    def models(self) -> tuple[SalesModel, SalesModel]:
+        return self.left, self.right
+
+    @property
+    def quarter(self) -> int:
+        return self.left.quarter
+
+    @property
+    def horizon(self) -> int:
+        return self.left.scenario.quarters
+
+    @property
+    def finished(self) -> bool:
+        return self.quarter >= self.horizon
+
+    def step(self) -> bool:
+        """Advance both departments one quarter; False once the horizon is reached."""
+        if self.finished:
+            return False
+        for model in self.models:
+            model.step()
+        return True
+
+
+def policy_label(name: str) -> str:
+    """A policy's name in words: 'dedicated_roles_crm' -> 'Dedicated roles + CRM'."""
+    preset = POLICIES[name]
+    words = preset.policy.name.replace("_", " ").capitalize()
+    if preset.crm:
+        words += " + CRM"
+    if preset.strategic:
+        words += " + " + STRATEGIC_SHORT[preset.strategic]
+    return words
+
+
+STRATEGIC_SHORT = {"head_part_time": "head on strategic deals", "dedicated_seller": "strategic seller"}
+STRATEGIC_LABELS = {
+    POLICY_DEFAULT: "As the policy says",
+    "none": "None (whoever wins them)",
+    "head_part_time": "Head, part time",
+    "dedicated_seller": "Dedicated strategic seller",
+}
