@@ -1,0 +1,186 @@
+"""The salessim command, run as a subprocess: every command, and every bad input exiting 2 with the field named."""
+
+import json
+import subprocess
+import sys
+import tomllib
+
+import pandas as pd
+import pytest
+
+from simulation import MAIN_POLICIES, POLICIES, PRESETS, SUMMARY_METRICS, run_simulation
+
+SMALL = ["--reps", "3", "--quarters", "6", "--seed", "11", "--workers", "1"]
+
+
+def salessim(*args, cwd, timeout=120):
+    return subprocess.run([sys.executable, "-m", "experiments.cli", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_scenarios_lists_each_preset_on_one_line(tmp_path):
+    out = salessim("scenarios", cwd=tmp_path)
+    assert out.returncode == 0
+    lines = out.stdout.strip().splitlines()
+    assert [line.split()[0] for line in lines] == list(PRESETS)
+    for line, preset in zip(lines, PRESETS.values(), strict=True):
+        assert preset["description"] in line
+
+
+def test_policies_lists_each_policy_with_its_description(tmp_path):
+    out = salessim("policies", cwd=tmp_path)
+    assert out.returncode == 0
+    for name, preset in POLICIES.items():
+        assert any(line.split()[0] == name and preset.description in line for line in out.stdout.splitlines())
+    assert ", ".join(MAIN_POLICIES) in out.stdout
+
+
+def test_show_prints_toml_that_loads_back_to_the_same_scenario(tmp_path):
+    out = salessim("show", "growing_team", "--set", "crm.adoption=0.25", cwd=tmp_path)
+    assert out.returncode == 0
+    data = tomllib.loads(out.stdout)
+    assert data["quarters"] == PRESETS["growing_team"]["quarters"]
+    assert data["crm"]["adoption"] == 0.25
+    saved = tmp_path / "saved.toml"
+    saved.write_text(out.stdout)
+    again = salessim("show", saved, cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == out.stdout
+
+
+def test_show_file_with_base_and_overrides(tmp_path):
+    (tmp_path / "mine.toml").write_text('base = "growing_team"\nquarters = 12\n[market]\nleads_per_quarter = 30.5\n')
+    data = tomllib.loads(salessim("show", "mine.toml", cwd=tmp_path).stdout)
+    assert data["quarters"] == 12
+    assert data["market"]["leads_per_quarter"] == 30.5
+    assert data["department"]["sellers"] == PRESETS["growing_team"]["department.sellers"]
+
+
+def test_run_prints_the_summary_and_writes_the_timeseries(tmp_path):
+    out = salessim("run", "--policy", "dedicated_roles", "--seed", 3, "--replication", 2, "--quarters", 5,
+                   "--set", "crm.adoption=0.5", "--out", "ts.csv", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    expected = run_simulation("mature_department", "dedicated_roles", seed=3, replication=2, quarters=5,
+                              overrides={"crm.adoption": 0.5})
+    frame = pd.read_csv(tmp_path / "ts.csv")
+    assert list(frame.quarter) == list(range(6))
+    assert frame.revenue.tolist() == pytest.approx(expected.timeseries.revenue.tolist(), rel=1e-12)
+    assert "(revenue_total)" in out.stdout and f"{expected.summary['revenue_total']:,.4g}" in out.stdout
+    assert salessim("run", "--quarters", 2, "--out", "ts.csv", cwd=tmp_path).returncode == 2  # no silent overwrite
+
+
+def test_compare_writes_the_whole_results_folder(tmp_path):
+    policies = ["dedicated_roles_crm", "finder_keeps"]  # the first one given is the baseline
+    out = salessim("compare", "--policies", ",".join(policies), *SMALL, "--out", "res", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    res = tmp_path / "res"
+    assert "report:" in out.stdout and "minus dedicated_roles_crm" in out.stdout
+
+    summary = pd.read_csv(res / "summary.csv")
+    assert list(summary.columns) == ["policy", "metric", "mean", "ci_low", "ci_high", "n"]
+    assert list(summary.policy.unique()) == policies
+    assert set(summary.metric) >= set(SUMMARY_METRICS)
+    runs = pd.read_parquet(res / "runs.parquet")
+    assert list(runs[["policy", "replication"]].itertuples(index=False, name=None)) == [
+        (p, r) for p in policies for r in range(3)]
+    assert set(runs.seed) == {11}
+    # Common random numbers: replication r is exactly run_simulation(seed=11, replication=r).
+    direct = run_simulation("mature_department", "finder_keeps", seed=11, replication=1, quarters=6)
+    row = runs[(runs.policy == "finder_keeps") & (runs.replication == 1)].iloc[0]
+    assert row.revenue_total == direct.summary["revenue_total"]
+    mean = summary[(summary.policy == "finder_keeps") & (summary.metric == "revenue_total")].iloc[0]
+    assert mean["mean"] == pytest.approx(runs[runs.policy == "finder_keeps"].revenue_total.mean(), rel=1e-12)
+    assert mean.n == 3 and mean.ci_low < mean["mean"] < mean.ci_high
+
+    paired = pd.read_csv(res / "paired_differences.csv")
+    assert list(paired.columns) == ["policy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n"]
+    assert set(paired.policy) == {"finder_keeps"} and set(paired.baseline) == {"dedicated_roles_crm"}
+    by_rep = runs.set_index(["policy", "replication"]).revenue_total
+    diff = paired[paired.metric == "revenue_total"].iloc[0].mean_diff
+    assert diff == pytest.approx((by_rep["finder_keeps"] - by_rep["dedicated_roles_crm"]).mean(), rel=1e-9)
+
+    timeseries = pd.read_parquet(res / "timeseries.parquet")
+    assert list(timeseries.columns[:3]) == ["policy", "replication", "quarter"]
+    assert len(timeseries) == 2 * 3 * 7
+    assert tomllib.loads((res / "scenario.toml").read_text())["quarters"] == 6
+
+    manifest = json.loads((res / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["root_seed_entropy"] == 11
+    assert set(manifest["versions"]) >= {"salessim", "mesa", "numpy", "pandas", "python"}
+    assert manifest["argv"][1:3] == ["compare", "--policies"]
+    assert manifest["started"] <= manifest["finished"] and len(manifest["scenario_hash"]) == 16
+
+    figures = {p.name for p in (res / "figures").glob("*.png")}
+    assert figures == {"revenue.png", "golden_fund_revenue.png", "skill.png", "turnover.png",
+                       "veteran_service_share.png", "paired_differences.png"}
+    html = (res / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == len(figures) and 'src="figures/' not in html
+    report = (res / "report.md").read_text()
+    assert "## Reading" in report and "Compared with dedicated_roles_crm" in report
+    assert not list(res.rglob("*.tmp"))
+
+
+def test_default_folder_goes_under_results(tmp_path):
+    out = salessim("compare", "--policies", "finder_keeps", "--reps", 2, "--quarters", 3, "--workers", 1,
+                   cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    folders = list((tmp_path / "results").iterdir())
+    assert len(folders) == 1 and folders[0].name.startswith("compare-mature_department-")
+    seed = json.loads((folders[0] / "manifest.json").read_text())["root_seed_entropy"]
+    assert f"seed {seed}" in out.stdout  # a fresh seed, recorded and shown
+
+
+def test_sweep_adds_the_varied_keys_as_columns(tmp_path):
+    out = salessim("sweep", "--vary", "market.leads_per_quarter=16,32", "--policies", "finder_keeps,dedicated_roles",
+                   *SMALL, "--out", "sw", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    summary = pd.read_csv(tmp_path / "sw" / "summary.csv")
+    assert list(summary.columns[:2]) == ["policy", "market.leads_per_quarter"]
+    runs = pd.read_parquet(tmp_path / "sw" / "runs.parquet")
+    assert len(runs) == 2 * 2 * 3
+    metrics = [c for c in runs.columns if c not in ("policy", "market.leads_per_quarter", "replication", "seed")]
+    assert set(metrics) >= set(SUMMARY_METRICS)
+    assert len(summary) == 2 * 2 * len(metrics)
+    direct = run_simulation("mature_department", "dedicated_roles", seed=11, replication=2, quarters=6,
+                            overrides={"market.leads_per_quarter": 32.0})
+    row = runs[(runs.policy == "dedicated_roles") & (runs["market.leads_per_quarter"] == 32) & (runs.replication == 2)]
+    assert row.revenue_total.iloc[0] == direct.summary["revenue_total"]
+    paired = pd.read_csv(tmp_path / "sw" / "paired_differences.csv")
+    assert list(paired.columns[:3]) == ["policy", "baseline", "market.leads_per_quarter"]
+    assert (tmp_path / "sw" / "figures" / "sweep__market.leads_per_quarter__revenue_total.png").exists()
+
+
+def test_dashboard_help(tmp_path):
+    out = salessim("dashboard", "--help", cwd=tmp_path)
+    assert out.returncode == 0 and "--port" in out.stdout and "--host" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["compare", "--policies", "finder_keeps,finder_kept"],
+         ["--policies", "finder_kept", "did you mean 'finder_keeps'"]),
+        (["compare", "--set", "market.leads_per_quartr=3"], ["--set", "market.leads_per_quartr",
+                                                             "did you mean 'market.leads_per_quarter'"]),
+        (["compare", "--set", "crm.adoption=1.5"], ["crm.adoption", "1.5", "<= 1"]),
+        (["compare", "--reps", "0"], ["--reps", "'0'", ">= 1"]),
+        (["compare", "--quarters", "-4"], ["--quarters", "-4"]),
+        (["compare", "--scenario", "bad.toml"], ["bad.toml", "malformed TOML"]),
+        (["compare", "--scenario", "values.toml"], ["values.toml", "department.sellers", "-2", ">= 1"]),
+        (["compare", "--scenario", "mature_departmnt"], ["--scenario", "mature_departmnt", "mature_department"]),
+        (["compare", "--scenario", "missing.toml"], ["missing.toml", "no such scenario file"]),
+        (["sweep", "--vary", "selling.win_chance_max=0.5,2"], ["--vary", "selling.win_chance_max", "2", "<= 1"]),
+        (["run", "--policy", "nobody"], ["--policy", "nobody"]),
+        (["show", "nowhere"], ["nowhere", "mature_department"]),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, named):
+    (tmp_path / "bad.toml").write_text("[market\nleads_per_quarter = 3\n")
+    (tmp_path / "values.toml").write_text('base = "mature_department"\n[department]\nsellers = -2\n')
+    out = salessim(*args, cwd=tmp_path)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), out.stderr
+    for part in named:
+        assert part in lines[0]
+    assert not (tmp_path / "results").exists()  # nothing was started
