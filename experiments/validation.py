@@ -56,8 +56,9 @@ def turnover(reps: int = 30, seed: int = 0, policy: str = "finder_keeps") -> tup
     )
 
 
-def handoff_loss(reps: int = 30, seed: int = 0, crm: float = 0.0, receiver: str = "veteran",
-                 at_quarter: int = 4) -> tuple[float, float, float]:
+def handoff_loss(
+    reps: int = 30, seed: int = 0, crm: float = 0.0, receiver: str = "veteran", at_quarter: int = 4
+) -> tuple[float, float, float]:
     """Share of next-year revenue a loyal client loses when its seller's book is handed over.
 
     Two runs on the same streams: in one, at ``at_quarter`` every loyal client of one veteran
@@ -69,8 +70,9 @@ def handoff_loss(reps: int = 30, seed: int = 0, crm: float = 0.0, receiver: str 
     for r in range(reps):
         revenue = []
         for forced in (False, True):
-            model = SalesModel(policy="finder_keeps", seed=seed, replication=r, log_events=False,
-                               overrides={"crm.adoption": crm})
+            model = SalesModel(
+                policy="finder_keeps", seed=seed, replication=r, log_events=False, overrides={"crm.adoption": crm}
+            )
             for _ in range(at_quarter):
                 model.step()
             veterans = [s for s in model.regular_sellers() if s.veteran]
@@ -91,8 +93,9 @@ def handoff_loss(reps: int = 30, seed: int = 0, crm: float = 0.0, receiver: str 
     return mean_ci(losses)
 
 
-def newcomer_ramp(reps: int = 30, seed: int = 0, policy: str = "finder_keeps", target: float = 0.75,
-                  quarters: int = 20) -> tuple[float, float, float]:
+def newcomer_ramp(
+    reps: int = 30, seed: int = 0, policy: str = "finder_keeps", target: float = 0.75, quarters: int = 20
+) -> tuple[float, float, float]:
     """Quarters from hire until a newcomer's skill first reaches ``target`` (the skill at which
     its win chance on a typical consultative lead is 80% of a veteran's), over those who do."""
     ramps = []
@@ -112,22 +115,64 @@ def validation_table(reps: int = 30, seed: int = 0) -> list[Check]:
     """Every calibration figure of docs/model.md, measured."""
     half = skill_half_life()
     return [
-        Check("seller turnover, finder_keeps", *turnover(reps, seed), (0.25, 0.35), "per year",
-              "practitioner surveys; Futrell & Parasuraman 1984"),
-        Check("seller turnover, dedicated_roles_crm", *turnover(reps, seed, "dedicated_roles_crm"), (0.25, 0.35),
-              "per year", "practitioner surveys; Futrell & Parasuraman 1984"),
-        Check("handoff loss, no CRM, veteran receiver", *handoff_loss(reps, seed), (0.13, 0.18),
-              "share of next-year revenue", "Shi, Sridhar, Grewal & Lilien 2017"),
-        Check("handoff loss, no CRM, newcomer receiver", *handoff_loss(reps, seed, receiver="newcomer"),
-              (0.13, 0.30), "share of next-year revenue", "Shi et al. 2017 (worse with a newcomer)"),
-        Check("handoff loss, CRM adoption 0.8", *handoff_loss(reps, seed, crm=0.8), (0.0, 0.18),
-              "share of next-year revenue", "Becker, Greve & Albers 2009 (CRM helps where used)"),
-        Check("newcomer ramp-up, finder_keeps", *newcomer_ramp(reps, seed), (2, 4), "quarters",
-              "SBI survey of 736 hires; Bridge Group"),
-        Check("newcomer ramp-up, dedicated_roles_crm", *newcomer_ramp(reps, seed, "dedicated_roles_crm"), (2, 4),
-              "quarters", "SBI survey of 736 hires; Bridge Group"),
-        Check("skill half-life without practice", half, half, half, (2, 4), "quarters",
-              "Arthur et al. 1998; Tatel & Ackerman"),
+        Check(
+            "seller turnover, finder_keeps",
+            *turnover(reps, seed),
+            (0.25, 0.35),
+            "per year",
+            "practitioner surveys; Futrell & Parasuraman 1984",
+        ),
+        Check(
+            "seller turnover, dedicated_roles_crm",
+            *turnover(reps, seed, "dedicated_roles_crm"),
+            (0.25, 0.35),
+            "per year",
+            "practitioner surveys; Futrell & Parasuraman 1984",
+        ),
+        Check(
+            "handoff loss, no CRM, veteran receiver",
+            *handoff_loss(reps, seed),
+            (0.13, 0.18),
+            "share of next-year revenue",
+            "Shi, Sridhar, Grewal & Lilien 2017",
+        ),
+        Check(
+            "handoff loss, no CRM, newcomer receiver",
+            *handoff_loss(reps, seed, receiver="newcomer"),
+            (0.13, 0.30),
+            "share of next-year revenue",
+            "Shi et al. 2017 (worse with a newcomer)",
+        ),
+        Check(
+            "handoff loss, CRM adoption 0.8",
+            *handoff_loss(reps, seed, crm=0.8),
+            (0.0, 0.18),
+            "share of next-year revenue",
+            "Becker, Greve & Albers 2009 (CRM helps where used)",
+        ),
+        Check(
+            "newcomer ramp-up, finder_keeps",
+            *newcomer_ramp(reps, seed),
+            (2, 4),
+            "quarters",
+            "SBI survey of 736 hires; Bridge Group",
+        ),
+        Check(
+            "newcomer ramp-up, dedicated_roles_crm",
+            *newcomer_ramp(reps, seed, "dedicated_roles_crm"),
+            (2, 4),
+            "quarters",
+            "SBI survey of 736 hires; Bridge Group",
+        ),
+        Check(
+            "skill half-life without practice",
+            half,
+            half,
+            half,
+            (2, 4),
+            "quarters",
+            "Arthur et al. 1998; Tatel & Ackerman",
+        ),
     ]
 
 

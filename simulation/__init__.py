@@ -10,7 +10,22 @@ from .scenario import PRESETS, Scenario, ScenarioError, build_scenario, load_sce
 __version__ = "0.1.0"
 
 __all__ = [
-    "MAIN_POLICIES", "POLICIES", "PRESETS", "QUARTER_METRICS", "SUMMARY_METRICS", "Client", "Role",
-    "SalesModel", "Scenario", "ScenarioError", "Seller", "SimulationResult", "build_scenario",
-    "load_scenario", "parameter_keys", "resolve_policy", "resolve_scenario", "run_simulation",
+    "MAIN_POLICIES",
+    "POLICIES",
+    "PRESETS",
+    "QUARTER_METRICS",
+    "SUMMARY_METRICS",
+    "Client",
+    "Role",
+    "SalesModel",
+    "Scenario",
+    "ScenarioError",
+    "Seller",
+    "SimulationResult",
+    "build_scenario",
+    "load_scenario",
+    "parameter_keys",
+    "resolve_policy",
+    "resolve_scenario",
+    "run_simulation",
 ]

@@ -24,8 +24,16 @@ class Role(StrEnum):
 class Seller(Agent):
     """A seller: consultative skill, motivation, tenure, role, capacity and a book of clients."""
 
-    def __init__(self, model: SalesModel, desk: int, skill: float, tenure: int, role: Role,
-                 capacity: float = 1.0, motivation: float = 0.7) -> None:
+    def __init__(
+        self,
+        model: SalesModel,
+        desk: int,
+        skill: float,
+        tenure: int,
+        role: Role,
+        capacity: float = 1.0,
+        motivation: float = 0.7,
+    ) -> None:
         super().__init__(model)
         self.desk = desk  # index of this seller in the ledger's owner column
         self.name = f"S{desk}"
@@ -41,6 +49,8 @@ class Seller(Agent):
         self.left: int | None = None
         self.income = 0.0
         self.book_revenue = 0.0
+        self.won_total = self.lost_total = 0  # pursuits over the whole tenure here
+        self.was_busy = False  # servicing took >= 80% of time last quarter
         self.book_income = 0.0  # income that needs no new clients (book commission)
         self.reset_tally()
 
@@ -76,11 +86,15 @@ class Seller(Agent):
         ledger, rows = self.model.ledger, self.book
         strategic = ledger.strategic[rows]
         consultative = ledger.consultative[rows] & ~strategic
-        return {"transactional": int((~consultative & ~strategic).sum()),
-                "consultative": int(consultative.sum()), "strategic": int(strategic.sum())}
+        return {
+            "transactional": int((~consultative & ~strategic).sum()),
+            "consultative": int(consultative.sum()),
+            "strategic": int(strategic.sum()),
+        }
 
-    def update_motivation(self, success: float, relative_income: float, smoothing: float,
-                          success_weight: float) -> None:
+    def update_motivation(
+        self, success: float, relative_income: float, smoothing: float, success_weight: float
+    ) -> None:
         """Motivation tracks recent success and income relative to the team, smoothed."""
         target = success_weight * success + (1 - success_weight) * min(1.0, relative_income)
         self.motivation += smoothing * (target - self.motivation)

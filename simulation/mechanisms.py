@@ -51,11 +51,16 @@ def claim_propensity(comfort, slope: float, threshold: float):
     return logistic(-slope * (np.asarray(comfort) - threshold))
 
 
-def churn_probability(shortfall, unmet_need, loyalty, base: float, shortfall_weight: float,
-                      unmet_weight: float, disloyalty_weight: float):
+def churn_probability(
+    shortfall, unmet_need, loyalty, base: float, shortfall_weight: float, unmet_weight: float, disloyalty_weight: float
+):
     """Quarterly churn chance from a hazard that adds service shortfall, unmet needs, disloyalty."""
-    hazard = (base + shortfall_weight * np.asarray(shortfall) + unmet_weight * np.asarray(unmet_need)
-              + disloyalty_weight * (1.0 - np.asarray(loyalty)) ** 2)
+    hazard = (
+        base
+        + shortfall_weight * np.asarray(shortfall)
+        + unmet_weight * np.asarray(unmet_need)
+        + disloyalty_weight * (1.0 - np.asarray(loyalty)) ** 2
+    )
     return 1.0 - np.exp(-hazard)
 
 

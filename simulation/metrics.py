@@ -20,19 +20,56 @@ if TYPE_CHECKING:
     from .model import SalesModel
 
 QUARTER_METRICS = [
-    "revenue", "new_client_revenue", "active_clients", "churned", "golden_fund_clients",
-    "golden_fund_revenue", "golden_fund_churned", "leads_arrived", "leads_won", "leads_lost",
-    "veteran_skill", "newcomer_skill", "mean_skill", "veteran_service_share", "sellers", "newcomers",
-    "hunters", "quits", "hires", "income_gini", "coaching_time", "margin", "pay", "hiring_cost",
-    "crm_cost", "costs", "profit",
+    "revenue",
+    "new_client_revenue",
+    "active_clients",
+    "churned",
+    "golden_fund_clients",
+    "golden_fund_revenue",
+    "golden_fund_churned",
+    "leads_arrived",
+    "leads_won",
+    "leads_lost",
+    "veteran_skill",
+    "newcomer_skill",
+    "mean_skill",
+    "veteran_service_share",
+    "sellers",
+    "newcomers",
+    "hunters",
+    "quits",
+    "hires",
+    "income_gini",
+    "coaching_time",
+    "margin",
+    "pay",
+    "hiring_cost",
+    "crm_cost",
+    "costs",
+    "profit",
 ]
 
 SUMMARY_METRICS = [
-    "revenue_total", "revenue_final_year", "profit_total", "clients_active_final",
-    "clients_churned_total", "golden_fund_revenue_final_year", "golden_fund_churned_total",
-    "leads_lost_total", "veteran_skill_change", "veteran_service_share", "newcomer_win_rate",
-    "newcomer_attrition_1y", "seller_turnover_annual", "leads_won_total", "quits_total",
-    "hires_total", "costs_total", "newcomer_skill_final",
+    "revenue_total",
+    "revenue_final_year",
+    "profit_total",
+    "clients_active_final",
+    "clients_churned_total",
+    "golden_fund_revenue_final_year",
+    "golden_fund_churned_total",
+    "leads_lost_total",
+    "veteran_skill_change",
+    "veteran_service_share",
+    "newcomer_win_rate",
+    "newcomer_attrition_1y",
+    "seller_turnover_annual",
+    "leads_won_total",
+    "quits_total",
+    "hires_total",
+    "costs_total",
+    "newcomer_skill_final",
+    "top_veteran_skill_change",
+    "golden_fund_retention",
 ]
 
 
@@ -69,8 +106,9 @@ def quarter_snapshot(model: SalesModel) -> dict[str, float]:
         "veteran_skill": _mean(s.skill for s in veterans),
         "newcomer_skill": _mean(s.skill for s in newcomers),
         "mean_skill": _mean(s.skill for s in sellers),
-        "veteran_service_share": _mean(s.service_share for s in veterans) if q else _mean(
-            min(1.0, model.service_load[s.desk] / s.capacity) for s in veterans),
+        "veteran_service_share": _mean(s.service_share for s in veterans)
+        if q
+        else _mean(min(1.0, model.service_load[s.desk] / s.capacity) for s in veterans),
         "sellers": len(sellers),
         "newcomers": len(newcomers),
         "hunters": sum(s.role is Role.HUNTER for s in sellers),
@@ -110,8 +148,13 @@ def run_summary(model: SalesModel, frame: pd.DataFrame) -> dict[str, float]:
     staff_mean = float(quarters.sellers.mean()) if q_total else float("nan")
     won, lost = model.newcomer_outcomes
     # Newcomers whose whole first year (tenure 0..3) lies inside the run.
-    cohort = [s for s in model.desks if s.start_tenure < 4 and s.role not in (Role.HEAD, Role.STRATEGIC)
-              and s.hired - s.start_tenure + 4 <= model.quarter]
+    cohort = [
+        s
+        for s in model.desks
+        if s.start_tenure < 4
+        and s.role not in (Role.HEAD, Role.STRATEGIC)
+        and s.hired - s.start_tenure + 4 <= model.quarter
+    ]
     gone_early = [s for s in cohort if s.departed and s.left - s.hired + s.start_tenure < 4]
     ledger = model.ledger
     stage = ledger.view("stage")
@@ -130,10 +173,15 @@ def run_summary(model: SalesModel, frame: pd.DataFrame) -> dict[str, float]:
         "newcomer_win_rate": won / (won + lost) if won + lost else float("nan"),
         "newcomer_attrition_1y": len(gone_early) / len(cohort) if cohort else float("nan"),
         "seller_turnover_annual": float(quarters.quits.sum()) / staff_mean / (q_total / 4)
-        if q_total and staff_mean else float("nan"),
+        if q_total and staff_mean
+        else float("nan"),
         "leads_won_total": int((ledger.view("won") > 0).sum()),
         "quits_total": int(quarters.quits.sum()),
         "hires_total": int(quarters.hires.sum()),
         "costs_total": float(quarters.costs.sum()),
         "newcomer_skill_final": float(frame.newcomer_skill.iloc[-1]),
+        "top_veteran_skill_change": _mean(s.skill - s.start_skill for s in model.top_veterans),
+        "golden_fund_retention": float(np.isin(stage[model.initial_golden], ACTIVE).mean())
+        if len(model.initial_golden)
+        else float("nan"),
     }

@@ -82,9 +82,15 @@ class SalesModel(Model):
         log_events: keep a plain-language event log (``model.events``).
     """
 
-    def __init__(self, scenario: str | Scenario = "mature_department", policy: str = "finder_keeps",
-                 seed: int = 0, replication: int = 0, overrides: dict[str, Any] | None = None,
-                 log_events: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: str | Scenario = "mature_department",
+        policy: str = "finder_keeps",
+        seed: int = 0,
+        replication: int = 0,
+        overrides: dict[str, Any] | None = None,
+        log_events: bool = True,
+    ) -> None:
         preset = resolve_policy(policy)
         self.scenario_params = apply_policy(resolve_scenario(scenario, overrides), preset, overrides)
         self.streams = Streams(seed, replication)
@@ -108,6 +114,9 @@ class SalesModel(Model):
         self.newcomer_outcomes = np.zeros(2, dtype=np.int64)  # pursuits won, lost by newcomers
         self.target_sellers = p.department.sellers
         self._setup_department()
+        self.initial_golden = (self.ledger.view("consultative") & self.ledger.in_stage(*ACTIVE)).nonzero()[0]
+        veterans = sorted((s for s in self.desks if s.veteran), key=lambda s: (-s.skill, s.desk))
+        self.top_veterans = veterans[: round(p.roles.hunter_share * p.department.sellers)]
         self._refresh_loads()
         self.policy.setup(self)
         self.strategic_deals.setup(self)
@@ -144,7 +153,8 @@ class SalesModel(Model):
             ledger.stage[rows] = Stage.LOYAL
             ledger.development[rows] = 1.0
             ledger.loyalty_personal[rows] = np.clip(
-                self.scenario.loyalty.personal_initial + rng.uniform(-0.1, 0.1, len(rows)), 0, 1)
+                self.scenario.loyalty.personal_initial + rng.uniform(-0.1, 0.1, len(rows)), 0, 1
+            )
 
     def _add_seller(self, skill: float, tenure: int, role: Role, capacity: float = 1.0) -> Seller:
         seller = Seller(self, len(self.desks), skill, tenure, role, capacity, self.scenario.motivation.initial)
@@ -152,23 +162,32 @@ class SalesModel(Model):
         self._on_staff.append(seller)
         return seller
 
-    def _new_clients(self, count: int, rng: np.random.Generator, consultative_share: float,
-                     strategic: bool = False) -> np.ndarray:
+    def _new_clients(
+        self, count: int, rng: np.random.Generator, consultative_share: float, strategic: bool = False
+    ) -> np.ndarray:
         """Draw clients (or leads): size, complexity, type. Adds them to the ledger."""
         m, c = self.scenario.market, self.scenario.clients
         consultative = np.ones(count, bool) if strategic else rng.random(count) < consultative_share
         shape = rng.beta(2.0, 2.0, count)
         top = max(c.consultative_complexity_max, c.consultative_threshold)
-        complexity = np.where(consultative, c.consultative_threshold + (top - c.consultative_threshold) * shape,
-                              c.consultative_threshold * shape)
+        complexity = np.where(
+            consultative,
+            c.consultative_threshold + (top - c.consultative_threshold) * shape,
+            c.consultative_threshold * shape,
+        )
         size = m.size_median * rng.lognormal(0.0, m.size_sigma, count)
         size = size * np.where(consultative, m.consultative_size_factor, 1.0)
         if strategic:
             complexity = np.maximum(complexity, c.strategic_complexity)
             size = m.size_median * m.strategic_size_factor * rng.lognormal(0.0, m.size_sigma / 2, count)
-        rows = self.ledger.add(size=size, complexity=complexity, consultative=consultative,
-                               strategic=np.full(count, strategic), arrived=np.full(count, self.quarter),
-                               loyalty_firm=np.full(count, self.scenario.loyalty.firm_initial))
+        rows = self.ledger.add(
+            size=size,
+            complexity=complexity,
+            consultative=consultative,
+            strategic=np.full(count, strategic),
+            arrived=np.full(count, self.quarter),
+            loyalty_firm=np.full(count, self.scenario.loyalty.firm_initial),
+        )
         for row in rows:
             Client(self, int(row))
         return rows
@@ -214,10 +233,12 @@ class SalesModel(Model):
         """1. Leads arrive (Poisson); a share is consultative; strategic leads are rare and large."""
         m = self.scenario.market
         rng = self.streams.quarter("leads", self.quarter)
-        self.new_rows = np.concatenate([
-            self._new_clients(int(rng.poisson(m.leads_per_quarter)), rng, m.consultative_share),
-            self._new_clients(int(rng.poisson(m.strategic_leads_per_quarter)), rng, 1.0, strategic=True),
-        ])
+        self.new_rows = np.concatenate(
+            [
+                self._new_clients(int(rng.poisson(m.leads_per_quarter)), rng, m.consultative_share),
+                self._new_clients(int(rng.poisson(m.strategic_leads_per_quarter)), rng, 1.0, strategic=True),
+            ]
+        )
 
     def route_leads(self) -> None:
         """2. Open leads are routed: strategic ones by the strategic option, the rest by the policy."""
@@ -229,9 +250,11 @@ class SalesModel(Model):
 
     def pursuit_effort(self, rows: np.ndarray) -> np.ndarray:
         s, ledger = self.scenario.selling, self.ledger
-        return np.where(ledger.strategic[rows], s.pursuit_effort_strategic,
-                        np.where(ledger.consultative[rows], s.pursuit_effort_consultative,
-                                 s.pursuit_effort_transactional))
+        return np.where(
+            ledger.strategic[rows],
+            s.pursuit_effort_strategic,
+            np.where(ledger.consultative[rows], s.pursuit_effort_consultative, s.pursuit_effort_transactional),
+        )
 
     def development_effort(self, rows: np.ndarray) -> np.ndarray:
         s = self.scenario.selling
@@ -260,7 +283,9 @@ class SalesModel(Model):
         developing = (stage == Stage.DEVELOPING).nonzero()[0]
         np.add.at(committed, owner[developing], self.development_effort(developing))
         capacity = self.capacities()
-        self.spare = capacity * (1 - self.scenario.crm.time_cost * self.scenario.crm.adoption) - self.service_load - committed
+        self.spare = (
+            capacity * (1 - self.scenario.crm.time_cost * self.scenario.crm.adoption) - self.service_load - committed
+        )
 
     def capacities(self) -> np.ndarray:
         return np.array([0.0 if s.departed else s.capacity for s in self.desks])
@@ -280,7 +305,9 @@ class SalesModel(Model):
 
         # Needs: loyal and developing clients may need consultative work this quarter.
         active = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
-        need_rate = np.where(ledger.view("consultative"), p.clients.need_rate_consultative, p.clients.need_rate_transactional)
+        need_rate = np.where(
+            ledger.view("consultative"), p.clients.need_rate_consultative, p.clients.need_rate_transactional
+        )
         need_rows = (active & (u_need < need_rate)).nonzero()[0]
         self._refresh_loads()
         handler = self.policy.need_handlers(self, need_rows)
@@ -296,20 +323,33 @@ class SalesModel(Model):
         developing = (stage == Stage.DEVELOPING).nonzero()[0]
         items_desk = np.concatenate([owner[pursuing], owner[developing], handler]).astype(np.int64)
         items_row = np.concatenate([pursuing, developing, need_rows])
-        items_effort = np.concatenate([self.pursuit_effort(pursuing), self.development_effort(developing),
-                                       np.full(len(need_rows), p.selling.need_effort)])
+        items_effort = np.concatenate(
+            [
+                self.pursuit_effort(pursuing),
+                self.development_effort(developing),
+                np.full(len(need_rows), p.selling.need_effort),
+            ]
+        )
         demand = np.bincount(items_desk, weights=items_effort, minlength=ndesk)
         share = np.where(demand > 0, np.minimum(1.0, left / np.maximum(demand, 1e-12)), 0.0)
         consult_time = np.minimum(left, demand)
-        efficacy = mech.learning_efficacy(skill[items_desk], complexity[items_row], p.selling.skill_slope,
-                                          p.skill.challenge_penalty)
+        efficacy = mech.learning_efficacy(
+            skill[items_desk], complexity[items_row], p.selling.skill_slope, p.skill.challenge_penalty
+        )
         weight = np.minimum(1.0, complexity[items_row] / max(p.clients.consultative_threshold, 1e-9))
-        practice = np.bincount(items_desk, weights=items_effort * share[items_desk] * weight * efficacy, minlength=ndesk)
+        practice = np.bincount(
+            items_desk, weights=items_effort * share[items_desk] * weight * efficacy, minlength=ndesk
+        )
 
         # Pursuits: won, still open, or lost past their shelf life.
         q = self.quarter
-        chance = mech.win_chance(skill[owner[pursuing]], complexity[pursuing], share[owner[pursuing]],
-                                 p.selling.skill_slope, p.selling.win_chance_max)
+        chance = mech.win_chance(
+            skill[owner[pursuing]],
+            complexity[pursuing],
+            share[owner[pursuing]],
+            p.selling.skill_slope,
+            p.selling.win_chance_max,
+        )
         chance = chance * np.where(ledger.strategic[pursuing], p.selling.strategic_win_factor, 1.0)
         won = pursuing[u_win[pursuing] < chance]
         shelf = np.where(ledger.view("strategic"), p.market.strategic_shelf_life, p.market.lead_shelf_life)
@@ -326,20 +366,30 @@ class SalesModel(Model):
         stage[won] = Stage.DEVELOPING
         ledger.won[won] = q
         ledger.winner[won] = owner[won]
-        ledger.development[won] = np.where(consultative_won, p.clients.start_development_consultative,
-                                           p.clients.start_development_transactional)
+        ledger.development[won] = np.where(
+            consultative_won, p.clients.start_development_consultative, p.clients.start_development_transactional
+        )
         ledger.loyalty_personal[won] = p.loyalty.personal_won
         ledger.loyalty_firm[won] = p.loyalty.firm_initial
 
         # Development toward loyalty (the newly won start next quarter).
         dev = developing
-        ledger.development[dev] = mech.develop(ledger.development[dev], skill[owner[dev]], complexity[dev],
-                                               share[owner[dev]], p.selling.skill_slope, p.selling.development_rate)
+        ledger.development[dev] = mech.develop(
+            ledger.development[dev],
+            skill[owner[dev]],
+            complexity[dev],
+            share[owner[dev]],
+            p.selling.skill_slope,
+            p.selling.development_rate,
+        )
         stage[dev[ledger.development[dev] >= p.clients.loyal_level]] = Stage.LOYAL
 
         # Consultative needs: met by the handler, or unmet (loyalty falls).
-        met_chance = p.selling.need_success_max * share[handler] * mech.skill_fit(
-            skill[handler], complexity[need_rows], p.selling.skill_slope)
+        met_chance = (
+            p.selling.need_success_max
+            * share[handler]
+            * mech.skill_fit(skill[handler], complexity[need_rows], p.selling.skill_slope)
+        )
         met = u_met[need_rows] < met_chance
         ledger.need[:n] = False
         ledger.need[need_rows] = True
@@ -363,8 +413,15 @@ class SalesModel(Model):
         unmet = np.zeros(n)
         unmet[miss] = 1.0
         loyalty = 1 - (1 - lp[act]) * (1 - lf[act])
-        churn_p = mech.churn_probability(1 - coverage[owner[act]], unmet[act], loyalty, p.churn.base_rate,
-                                         p.churn.shortfall_weight, p.churn.unmet_need_weight, p.churn.disloyalty_weight)
+        churn_p = mech.churn_probability(
+            1 - coverage[owner[act]],
+            unmet[act],
+            loyalty,
+            p.churn.base_rate,
+            p.churn.shortfall_weight,
+            p.churn.unmet_need_weight,
+            p.churn.disloyalty_weight,
+        )
         churned = act[u_churn[act] < churn_p]
         self._log_churn(churned)
         stage[churned] = Stage.CHURNED
@@ -384,10 +441,16 @@ class SalesModel(Model):
         for seller in self.on_staff:
             d = seller.desk
             seller.service_time, seller.crm_time = float(served[d]), float(crm[d])
-            seller.consultative_time, seller.practice = float(consult_time[d]), float(practice[d] / p.skill.practice_full)
+            seller.consultative_time, seller.practice = (
+                float(consult_time[d]),
+                float(practice[d] / p.skill.practice_full),
+            )
             seller.wins, seller.losses = int(wins_by_desk[d]), int(losses_by_desk[d])
             seller.needs_met, seller.needs_unmet = int(needs_met[d]), int(needs_unmet[d])
             seller.book_revenue = float(book_revenue[d])
+            seller.won_total += seller.wins
+            seller.lost_total += seller.losses
+            self._log_servicing(seller)
             if seller.newcomer:
                 self.newcomer_outcomes += (seller.wins, seller.losses)
             if seller.role is Role.HEAD:
@@ -408,8 +471,9 @@ class SalesModel(Model):
         self.head.practice += coaching / s.practice_full  # coaching keeps the head's own skill in use
         for seller in self.on_staff:
             boost = 1 + s.coaching_boost * coached if seller in newcomers else 1.0
-            seller.skill = mech.learn(seller.skill, seller.practice, min(1.0, s.learning_rate * boost),
-                                      s.forgetting_rate, s.floor)
+            seller.skill = mech.learn(
+                seller.skill, seller.practice, min(1.0, s.learning_rate * boost), s.forgetting_rate, s.floor
+            )
 
     def coaching_time(self) -> float:
         """The head's time left for coaching after administration and any deals it works."""
@@ -428,7 +492,9 @@ class SalesModel(Model):
         for seller in sellers:
             success = mech.success_rate(seller.wins, seller.losses)
             seller.update_motivation(success, seller.income / mean_income, mo.smoothing, mo.success_weight)
-            chance = mech.quit_chance(seller.motivation, mo.base_quit_rate, mo.quit_extra, mo.quit_midpoint, mo.quit_slope)
+            chance = mech.quit_chance(
+                seller.motivation, mo.base_quit_rate, mo.quit_extra, mo.quit_midpoint, mo.quit_slope
+            )
             if u[seller.desk] < chance:
                 self._depart(seller)
         self._refresh_loads()
@@ -441,8 +507,11 @@ class SalesModel(Model):
         self.quits.append((self.quarter, seller))
         self.quits_this_quarter += 1
         who = "newcomer" if seller.newcomer else ("veteran" if seller.veteran else seller.role.value.replace("_", " "))
-        self.log("quit", f"{who} {seller.name} quit (skill {seller.skill:.2f}, motivation {seller.motivation:.2f}, "
-                         f"{seller.losses} lost pursuits this quarter)")
+        self.log(
+            "quit",
+            f"{who} {seller.name} quit after {seller.lost_total} lost and {seller.won_total} won pursuits "
+            f"(skill {seller.skill:.2f}, motivation {seller.motivation:.2f})",
+        )
         owner = ledger.view("owner")
         stage = ledger.view("stage")
         pursuits = ((owner == seller.desk) & (stage == Stage.PURSUIT)).nonzero()[0]
@@ -455,8 +524,12 @@ class SalesModel(Model):
         else:
             receivers = self.policy.receivers(self, book)
         self.hand_off(book, receivers)
-        self.vacancies.append((self.quarter + self.scenario.hiring.delay, seller.role if seller.role is Role.STRATEGIC
-                               else self.policy.newcomer_role))
+        self.vacancies.append(
+            (
+                self.quarter + self.scenario.hiring.delay,
+                seller.role if seller.role is Role.STRATEGIC else self.policy.newcomer_role,
+            )
+        )
         seller.remove()
 
     def hand_off(self, rows: np.ndarray, receivers: np.ndarray) -> None:
@@ -475,7 +548,7 @@ class SalesModel(Model):
 
     def hire(self) -> float:
         """8. Vacancies are filled after a delay by newcomers; with a staff budget, the team grows."""
-        h, d = self.scenario.hiring, self.scenario.department
+        h = self.scenario.hiring
         if h.budget_share > 0:
             revenue = self.finance.get("revenue", 0.0)
             affordable = int(h.budget_share * revenue / self.scenario.pay.base_salary)
@@ -513,20 +586,35 @@ class SalesModel(Model):
         """9. Finance: revenue, margin, salaries, commissions, hiring and CRM costs, profit."""
         p, ledger = self.scenario, self.ledger
         active = ledger.in_stage(*ACTIVE)
-        revenue = float(ledger.view("revenue")[active].sum()) if self.quarter else float(
-            (ledger.view("size") * ledger.view("development"))[active].sum())
+        revenue = (
+            float(ledger.view("revenue")[active].sum())
+            if self.quarter
+            else float((ledger.view("size") * ledger.view("development"))[active].sum())
+        )
         staff = self.on_staff
         pay = float(sum(s.income for s in staff)) if self.quarter else 0.0
         crm = p.crm.licence * p.crm.adoption * len(staff)
         costs = pay + hiring + crm
-        self.finance = {"revenue": revenue, "margin": p.finance.gross_margin * revenue, "pay": pay,
-                        "hiring_cost": hiring, "crm_cost": crm, "costs": costs,
-                        "profit": p.finance.gross_margin * revenue - costs}
+        self.finance = {
+            "revenue": revenue,
+            "margin": p.finance.gross_margin * revenue,
+            "pay": pay,
+            "hiring_cost": hiring,
+            "crm_cost": crm,
+            "costs": costs,
+            "profit": p.finance.gross_margin * revenue - costs,
+        }
 
     # --- the plain-language event log ---------------------------------------------------------
     def log(self, kind: str, text: str) -> None:
         if self.log_events:
             self.events.append(Event(self.quarter, kind, text))
+
+    def _log_servicing(self, seller: Seller) -> None:
+        busy = seller.service_share >= 0.8
+        if busy and not seller.was_busy and seller.veteran:
+            self.log("servicing", f"veteran {seller.name} now spends {seller.service_share:.0%} of time on invoicing")
+        seller.was_busy = busy
 
     def _log_churn(self, churned: np.ndarray) -> None:
         if not self.log_events:

@@ -127,8 +127,10 @@ class DedicatedRoles(Policy):
         sellers = model.regular_sellers()
         target = round(model.scenario.roles.hunter_share * len(sellers))
         hunters = sum(s.role is Role.HUNTER for s in sellers)
-        ready = sorted((s for s in sellers if s.role is Role.ACCOUNT_MANAGER
-                        and s.skill >= model.scenario.roles.promotion_skill), key=lambda s: -s.skill)
+        ready = sorted(
+            (s for s in sellers if s.role is Role.ACCOUNT_MANAGER and s.skill >= model.scenario.roles.promotion_skill),
+            key=lambda s: -s.skill,
+        )
         for seller in ready[: max(0, target - hunters)]:
             seller.role = Role.HUNTER
             model.log("promotion", f"{seller.name} promoted to hunter (skill {seller.skill:.2f})")
@@ -140,8 +142,9 @@ class DedicatedRoles(Policy):
         ledger = model.ledger
         efforts = model.pursuit_effort(rows)
         for row, effort in zip(rows, efforts, strict=True):
-            first, second = ((Role.HUNTER, Role.HUNTER) if ledger.consultative[row]
-                             else (Role.ACCOUNT_MANAGER, Role.HUNTER))
+            first, second = (
+                (Role.HUNTER, Role.HUNTER) if ledger.consultative[row] else (Role.ACCOUNT_MANAGER, Role.HUNTER)
+            )
             for role in (first, second):
                 pool = self._by_spare(model, role)
                 if pool and model.spare[pool[0].desk] >= effort:
@@ -170,8 +173,12 @@ class DedicatedRoles(Policy):
         them. Consultative clients a hunter already had at the switch stay with the hunter."""
         ledger = model.ledger
         hunter_desks = [s.desk for s in model.regular_sellers() if s.role is Role.HUNTER]
-        settled = (np.isin(ledger.view("owner"), hunter_desks) & (ledger.view("stage") == Stage.LOYAL)
-                   & ~ledger.view("strategic") & (~ledger.view("consultative") | (ledger.view("won") > 0)))
+        settled = (
+            np.isin(ledger.view("owner"), hunter_desks)
+            & (ledger.view("stage") == Stage.LOYAL)
+            & ~ledger.view("strategic")
+            & (~ledger.view("consultative") | (ledger.view("won") > 0))
+        )
         rows = settled.nonzero()[0]
         receivers = self._to_account_managers(model, rows, cap=model.scenario.roles.manager_load_cap)
         model.hand_off(rows[receivers >= 0], receivers[receivers >= 0])
@@ -186,8 +193,11 @@ class DedicatedRoles(Policy):
         out = np.full(len(rows), -1, dtype=np.int32)
         for k, row in enumerate(rows):
             need = model.service_need(ledger.size[row])
-            room = [s for s in managers if model.service_load[s.desk] + need
-                    <= (min(cap, newcomer_cap) if s.newcomer else cap) * s.capacity]
+            room = [
+                s
+                for s in managers
+                if model.service_load[s.desk] + need <= (min(cap, newcomer_cap) if s.newcomer else cap) * s.capacity
+            ]
             if not room and cap == np.inf:
                 room = managers
             if room:
@@ -213,6 +223,7 @@ class DedicatedRoles(Policy):
 
 
 # --- strategic deals: who works the rare, large, complex leads -----------------------------
+
 
 class StrategicDeals:
     """Strategic leads go through the policy's normal routing."""
@@ -275,8 +286,7 @@ class PolicyPreset:
 
     @property
     def description(self) -> str:
-        extras = [" with a CRM" if self.crm else "",
-                  f"; strategic deals: {self.strategic}" if self.strategic else ""]
+        extras = [" with a CRM" if self.crm else "", f"; strategic deals: {self.strategic}" if self.strategic else ""]
         return self.policy.description + "".join(extras)
 
 

@@ -26,9 +26,15 @@ class SimulationResult:
     events: list = field(default_factory=list)
 
 
-def run_simulation(scenario: str | Path | Scenario = "mature_department", policy: str = "finder_keeps",
-                   seed: int = 0, replication: int = 0, quarters: int | None = None,
-                   overrides: dict[str, Any] | None = None, log_events: bool = False) -> SimulationResult:
+def run_simulation(
+    scenario: str | Path | Scenario = "mature_department",
+    policy: str = "finder_keeps",
+    seed: int = 0,
+    replication: int = 0,
+    quarters: int | None = None,
+    overrides: dict[str, Any] | None = None,
+    log_events: bool = False,
+) -> SimulationResult:
     """Run one department for ``quarters`` (default: the scenario's) and summarise it.
 
     ``scenario`` is a preset name, a path to a TOML file or a ``Scenario``; ``overrides`` maps
@@ -45,5 +51,4 @@ def run_simulation(scenario: str | Path | Scenario = "mature_department", policy
     for _ in range(params.quarters):
         model.step()
     frame = timeseries(model)
-    return SimulationResult(preset.name, seed, replication, params, run_summary(model, frame), frame,
-                            model.events)
+    return SimulationResult(preset.name, seed, replication, params, run_summary(model, frame), frame, model.events)

@@ -15,7 +15,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-Share = Field  # alias for readability: shares are floats constrained to [0, 1]
+
+def share(default: float, doc: str, **bounds: float):
+    """A share or probability: a float in [0, 1] (tighter bounds may be given)."""
+    return Field(default, ge=bounds.pop("ge", 0.0), le=bounds.pop("le", 1.0), description=doc, **bounds)
 
 
 class ScenarioError(ValueError):
@@ -28,7 +31,7 @@ class _Group(BaseModel):
 
 class Market(_Group):
     leads_per_quarter: float = Field(24.0, ge=0, description="mean new leads per quarter (Poisson)")
-    consultative_share: float = Share(0.5, ge=0, le=1, description="share of leads that are consultative")
+    consultative_share: float = share(0.5, "share of leads that are consultative")
     strategic_leads_per_quarter: float = Field(0.4, ge=0, description="mean strategic leads per quarter (Poisson)")
     lead_shelf_life: int = Field(2, ge=1, description="quarters a lead waits to be won before it is lost")
     strategic_shelf_life: int = Field(4, ge=1, description="quarters a strategic lead stays open")
@@ -39,76 +42,94 @@ class Market(_Group):
 
 
 class Clients(_Group):
-    consultative_threshold: float = Share(0.5, ge=0, le=1, description="complexity above which a client is consultative")
-    consultative_complexity_max: float = Share(0.85, ge=0, le=1, description="highest complexity of a non-strategic consultative client")
-    strategic_complexity: float = Share(0.85, ge=0, le=1, description="complexity of strategic clients")
-    need_rate_consultative: float = Share(0.3, ge=0, le=1, description="chance per quarter a consultative client has a consultative need")
-    need_rate_transactional: float = Share(0.05, ge=0, le=1, description="chance per quarter a transactional client has a consultative need")
+    consultative_threshold: float = share(0.5, "complexity above which a client is consultative")
+    consultative_complexity_max: float = share(0.85, "highest complexity of a non-strategic consultative client")
+    strategic_complexity: float = share(0.85, "complexity of strategic clients")
+    need_rate_consultative: float = share(0.3, "chance per quarter a consultative client has a consultative need")
+    need_rate_transactional: float = share(0.05, "chance per quarter a transactional client has a consultative need")
     upsell_growth: float = Field(0.05, ge=0, le=1, description="size growth when a consultative need is met (share)")
-    start_development_transactional: float = Share(0.6, ge=0, le=1, description="development level when a transactional lead is won")
-    start_development_consultative: float = Share(0.2, ge=0, le=1, description="development level when a consultative lead is won")
-    loyal_level: float = Share(0.9, gt=0, le=1, description="development level at which a client becomes loyal")
+    start_development_transactional: float = share(0.6, "development level when a transactional lead is won")
+    start_development_consultative: float = share(0.2, "development level when a consultative lead is won")
+    loyal_level: float = share(0.9, gt=0, doc="development level at which a client becomes loyal")
 
 
 class Department(_Group):
     sellers: int = Field(10, ge=1, le=100_000, description="sellers on staff (head and strategic seller not counted)")
     veterans: int = Field(8, ge=0, description="of these, veterans at quarter 0 (the rest are newcomers)")
-    veteran_skill: float = Share(0.85, ge=0, le=1, description="mean consultative skill of veterans at quarter 0")
+    veteran_skill: float = share(0.85, "mean consultative skill of veterans at quarter 0")
     veteran_tenure: int = Field(16, ge=8, description="mean tenure of veterans at quarter 0, quarters")
-    newcomer_skill: float = Share(0.25, ge=0, le=1, description="mean consultative skill of a new hire")
+    newcomer_skill: float = share(0.25, "mean consultative skill of a new hire")
     skill_spread: float = Field(0.05, ge=0, le=0.5, description="half-width of the uniform spread of initial skill")
     clients_per_veteran: int = Field(40, ge=0, description="loyal clients in a veteran's book at quarter 0")
     clients_per_newcomer: int = Field(4, ge=0, description="loyal clients in a newcomer's book at quarter 0")
-    initial_consultative_share: float = Share(0.3, ge=0, le=1, description="share of consultative clients in books at quarter 0")
-    head_skill: float = Share(0.8, ge=0, le=1, description="consultative skill of the head of department")
-    head_admin_share: float = Share(0.4, ge=0, le=1, description="share of the head's time taken by administration")
-    head_selling_share: float = Share(0.3, ge=0, le=1, description="share of the head's time free for deals (rest: coaching)")
+    initial_consultative_share: float = share(0.3, "share of consultative clients in books at quarter 0")
+    head_skill: float = share(0.8, "consultative skill of the head of department")
+    head_admin_share: float = share(0.4, "share of the head's time taken by administration")
+    head_selling_share: float = share(0.3, "share of the head's time free for deals (rest: coaching)")
 
 
 class Selling(_Group):
-    service_time: float = Field(0.015, ge=0, description="servicing time for a median-size client, quarters per quarter")
+    service_time: float = Field(
+        0.015, ge=0, description="servicing time for a median-size client, quarters per quarter"
+    )
     service_size_elasticity: float = Field(0.5, ge=0, le=2, description="servicing time grows as size**elasticity")
-    pursuit_effort_transactional: float = Field(0.03, ge=0, description="effort to pursue a transactional lead, quarters per quarter")
-    pursuit_effort_consultative: float = Field(0.08, ge=0, description="effort to pursue a consultative lead, quarters per quarter")
-    pursuit_effort_strategic: float = Field(0.3, ge=0, description="effort to pursue a strategic lead, quarters per quarter")
+    pursuit_effort_transactional: float = Field(
+        0.03, ge=0, description="effort to pursue a transactional lead, quarters per quarter"
+    )
+    pursuit_effort_consultative: float = Field(
+        0.08, ge=0, description="effort to pursue a consultative lead, quarters per quarter"
+    )
+    pursuit_effort_strategic: float = Field(
+        0.3, ge=0, description="effort to pursue a strategic lead, quarters per quarter"
+    )
     development_effort: float = Field(0.04, ge=0, description="effort to develop a new client, quarters per quarter")
     need_effort: float = Field(0.05, ge=0, description="effort to meet one consultative need, quarters")
-    win_chance_max: float = Share(0.6, ge=0, le=1, description="chance per quarter to win a lead at full effort and surplus skill")
-    strategic_win_factor: float = Share(0.4, ge=0, le=1, description="strategic leads close this much slower")
-    need_success_max: float = Share(0.9, ge=0, le=1, description="chance to meet a need at full effort and surplus skill")
+    win_chance_max: float = share(0.6, "chance per quarter to win a lead at full effort and surplus skill")
+    strategic_win_factor: float = share(0.4, "strategic leads close this much slower")
+    need_success_max: float = share(0.9, "chance to meet a need at full effort and surplus skill")
     skill_slope: float = Field(8.0, gt=0, description="slope of the logistic in skill minus complexity, per unit skill")
-    development_rate: float = Share(0.5, ge=0, le=1, description="share of the undeveloped potential realised per quarter at full effort")
-    comfort_slope: float = Field(4.0, ge=0, description="how sharply lead claiming falls as book income passes aspiration")
-    comfort_threshold: float = Field(1.0, gt=0, description="book income / aspiration at which half of leads are passed over")
+    development_rate: float = share(0.5, "share of the undeveloped potential realised per quarter at full effort")
+    comfort_slope: float = Field(
+        4.0, ge=0, description="how sharply lead claiming falls as book income passes aspiration"
+    )
+    comfort_threshold: float = Field(
+        1.0, gt=0, description="book income / aspiration at which half of leads are passed over"
+    )
 
 
 class Skill(_Group):
-    learning_rate: float = Share(0.25, ge=0, le=1, description="share of the gap to full skill closed per quarter of full practice")
-    forgetting_rate: float = Share(0.2, ge=0, le=1, description="share of skill above the floor lost per quarter without practice (0 = off)")
-    floor: float = Share(0.2, ge=0, le=1, description="skill that is never forgotten")
-    practice_full: float = Field(0.25, gt=0, description="consultative time counted as full practice, share of a quarter")
-    challenge_penalty: float = Share(0.5, ge=0, le=1, description="how much less is learnt from work far beyond one's skill")
-    coaching_boost: float = Field(1.0, ge=0, description="extra learning rate for a fully coached newcomer (1 = double)")
-    coaching_need: float = Field(0.1, gt=0, description="head's time that fully coaches one newcomer, share of a quarter")
+    learning_rate: float = share(0.25, "share of the gap to full skill closed per quarter of full practice")
+    forgetting_rate: float = share(0.2, "share of skill above the floor lost per quarter without practice (0 = off)")
+    floor: float = share(0.2, "skill that is never forgotten")
+    practice_full: float = Field(
+        0.25, gt=0, description="consultative time counted as full practice, share of a quarter"
+    )
+    challenge_penalty: float = share(0.5, "how much less is learnt from work far beyond one's skill")
+    coaching_boost: float = Field(
+        1.0, ge=0, description="extra learning rate for a fully coached newcomer (1 = double)"
+    )
+    coaching_need: float = Field(
+        0.1, gt=0, description="head's time that fully coaches one newcomer, share of a quarter"
+    )
 
 
 class Motivation(_Group):
-    initial: float = Share(0.7, ge=0, le=1, description="motivation of a new hire")
-    smoothing: float = Share(0.4, ge=0, le=1, description="weight of the latest quarter in motivation")
-    success_weight: float = Share(0.6, ge=0, le=1, description="weight of success rate (rest: relative income)")
-    base_quit_rate: float = Share(0.05, ge=0, le=1, description="quarterly quit chance for reasons outside the model")
-    quit_extra: float = Share(0.35, ge=0, le=1, description="extra quarterly quit chance at zero motivation")
-    quit_midpoint: float = Share(0.35, ge=0, le=1, description="motivation at which half of the extra quit chance applies")
+    initial: float = share(0.7, "motivation of a new hire")
+    smoothing: float = share(0.4, "weight of the latest quarter in motivation")
+    success_weight: float = share(0.6, "weight of success rate (rest: relative income)")
+    base_quit_rate: float = share(0.06, "quarterly quit chance for reasons outside the model")
+    quit_extra: float = share(0.35, "extra quarterly quit chance at zero motivation")
+    quit_midpoint: float = share(0.35, "motivation at which half of the extra quit chance applies")
     quit_slope: float = Field(12.0, ge=0, description="steepness of the quit chance in motivation")
 
 
 class Loyalty(_Group):
-    personal_initial: float = Share(0.7, ge=0, le=1, description="personal loyalty of a client in a book at quarter 0")
-    firm_initial: float = Share(0.15, ge=0, le=1, description="firm loyalty of a client at quarter 0 and when won")
-    personal_won: float = Share(0.4, ge=0, le=1, description="personal loyalty of a client when won")
-    service_gain: float = Share(0.1, ge=0, le=1, description="share of the gap to full loyalty closed per quarter of full service")
-    need_gain: float = Share(0.15, ge=0, le=1, description="share of the gap closed when a consultative need is met")
-    need_loss: float = Share(0.25, ge=0, le=1, description="share of personal loyalty lost when a need is unmet")
+    personal_initial: float = share(0.7, "personal loyalty of a client in a book at quarter 0")
+    firm_initial: float = share(0.15, "firm loyalty of a client at quarter 0 and when won")
+    personal_won: float = share(0.4, "personal loyalty of a client when won")
+    service_gain: float = share(0.1, "share of the gap to full loyalty closed per quarter of full service")
+    need_gain: float = share(0.15, "share of the gap closed when a consultative need is met")
+    need_loss: float = share(0.25, "share of personal loyalty lost when a need is unmet")
 
 
 class Churn(_Group):
@@ -119,49 +140,51 @@ class Churn(_Group):
 
 
 class Handoff(_Group):
-    personal_loyalty_loss: float = Share(0.7, ge=0, le=1, description="share of personal loyalty lost in a handoff without CRM")
-    development_loss: float = Share(0.1, ge=0, le=1, description="share of development lost in a handoff without CRM")
+    personal_loyalty_loss: float = share(0.6, "share of personal loyalty lost in a handoff without CRM")
+    development_loss: float = share(0.1, "share of development lost in a handoff without CRM")
 
 
 class Crm(_Group):
-    adoption: float = Share(0.0, ge=0, le=1, description="share of work recorded in the CRM (0 = no CRM)")
-    default_adoption: float = Share(0.8, ge=0, le=1, description="adoption the *_crm policies use unless crm.adoption is set")
-    handoff_protection: float = Share(0.6, ge=0, le=1, description="share of handoff losses a fully used CRM prevents")
-    firm_loyalty_rate: float = Share(0.15, ge=0, le=1, description="share of personal loyalty moved to the firm per quarter at full adoption")
-    time_cost: float = Share(0.05, ge=0, le=1, description="seller time spent on data entry at full adoption, share of a quarter")
+    adoption: float = share(0.0, "share of work recorded in the CRM (0 = no CRM)")
+    default_adoption: float = share(0.8, "adoption the *_crm policies use unless crm.adoption is set")
+    handoff_protection: float = share(0.6, "share of handoff losses a fully used CRM prevents")
+    firm_loyalty_rate: float = share(0.15, "share of personal loyalty moved to the firm per quarter at full adoption")
+    time_cost: float = share(0.05, "seller time spent on data entry at full adoption, share of a quarter")
     licence: float = Field(1.5, ge=0, description="licence per seller, k€ per quarter at full adoption")
 
 
 class Roles(_Group):
-    hunter_share: float = Share(0.35, ge=0, le=1, description="share of sellers who are hunters under dedicated roles")
-    promotion_skill: float = Share(0.6, ge=0, le=1, description="skill at which an account manager is promoted to hunter")
-    manager_load_cap: float = Share(0.8, ge=0, le=1, description="servicing load up to which an account manager receives settled clients")
-    need_skill_margin: float = Share(0.1, ge=0, le=1, description="an account manager meets a need if skill >= complexity - margin")
-    newcomer_book_cap: float = Share(0.6, ge=0, le=1, description="servicing load above which a newcomer is handed no more clients")
+    hunter_share: float = share(0.35, "share of sellers who are hunters under dedicated roles")
+    promotion_skill: float = share(0.6, "skill at which an account manager is promoted to hunter")
+    manager_load_cap: float = share(0.8, "servicing load up to which an account manager receives settled clients")
+    need_skill_margin: float = share(0.1, "an account manager meets a need if skill >= complexity - margin")
+    newcomer_book_cap: float = share(0.6, "servicing load above which a newcomer is handed no more clients")
 
 
 class Strategic(_Group):
-    deals: Literal["none", "head_part_time", "dedicated_seller"] = Field("none", description="who works strategic deals")
-    seller_skill: float = Share(0.9, ge=0, le=1, description="skill of a dedicated strategic seller")
+    deals: Literal["none", "head_part_time", "dedicated_seller"] = Field(
+        "none", description="who works strategic deals"
+    )
+    seller_skill: float = share(0.9, "skill of a dedicated strategic seller")
     seller_salary: float = Field(45.0, ge=0, description="salary of a dedicated strategic seller, k€ per quarter")
 
 
 class Pay(_Group):
     base_salary: float = Field(15.0, ge=0, description="seller base salary, k€ per quarter")
     head_salary: float = Field(30.0, ge=0, description="head of department salary, k€ per quarter")
-    book_commission: float = Share(0.03, ge=0, le=1, description="commission on the revenue of one's book")
-    acquisition_bonus: float = Share(0.25, ge=0, le=1, description="bonus on a new client's revenue in its first year")
+    book_commission: float = share(0.03, "commission on the revenue of one's book")
+    acquisition_bonus: float = share(0.25, "bonus on a new client's revenue in its first year")
     aspiration: float = Field(30.0, gt=0, description="income a seller aspires to, k€ per quarter")
 
 
 class Hiring(_Group):
     delay: int = Field(1, ge=0, le=20, description="quarters a vacancy stays open")
     cost: float = Field(20.0, ge=0, description="recruiting and onboarding cost per hire, k€")
-    budget_share: float = Share(0.0, ge=0, le=1, description="share of revenue spent on sales staff (0 = fixed head-count)")
+    budget_share: float = share(0.0, "share of revenue spent on sales staff (0 = fixed head-count)")
 
 
 class Finance(_Group):
-    gross_margin: float = Share(0.3, ge=0, le=1, description="gross margin on revenue")
+    gross_margin: float = share(0.3, "gross margin on revenue")
 
 
 class Scenario(_Group):
@@ -276,16 +299,20 @@ def _explain(error: ValidationError, origin: str) -> ScenarioError:
     value = first.get("input")
     message = first["msg"]
     ctx = first.get("ctx") or {}
-    bounds = [f"{word} {ctx[name]}" for name, word in
-              (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"), ("expected", "one of")) if name in ctx]
+    bounds = [
+        f"{word} {ctx[name]}"
+        for name, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"), ("expected", "one of"))
+        if name in ctx
+    ]
     allowed = f"; allowed: {', '.join(bounds)}" if bounds else ""
     if first["type"] == "value_error":
         return ScenarioError(f"{origin}{message.removeprefix('Value error, ')}")
     return ScenarioError(f"{origin}{key} = {value!r} is not allowed ({message}){allowed}")
 
 
-def build_scenario(base: str | Scenario = DEFAULT_PRESET, overrides: dict[str, Any] | None = None,
-                   origin: str = "") -> Scenario:
+def build_scenario(
+    base: str | Scenario = DEFAULT_PRESET, overrides: dict[str, Any] | None = None, origin: str = ""
+) -> Scenario:
     """A validated scenario: a preset (or scenario) with dotted-key overrides applied."""
     if isinstance(base, Scenario):
         flat = _flatten(base.model_dump())
@@ -320,8 +347,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     return build_scenario(base, flat | dict(overrides or {}), origin=origin)
 
 
-def resolve_scenario(scenario: str | Path | Scenario | None = None,
-                     overrides: dict[str, Any] | None = None) -> Scenario:
+def resolve_scenario(
+    scenario: str | Path | Scenario | None = None, overrides: dict[str, Any] | None = None
+) -> Scenario:
     """A preset name, a path to a TOML file, or a scenario object, with overrides applied."""
     if scenario is None:
         scenario = DEFAULT_PRESET

@@ -83,8 +83,10 @@ def test_success_rate_and_gini():
 
 def test_servicing_is_paid_before_consultative_work():
     # Books so full that servicing takes more than a whole quarter: no time is left to hunt.
-    model = SalesModel(overrides={"department.clients_per_veteran": 120, "department.veterans": 10,
-                                  "market.leads_per_quarter": 10}, log_events=False)
+    model = SalesModel(
+        overrides={"department.clients_per_veteran": 120, "department.veterans": 10, "market.leads_per_quarter": 10},
+        log_events=False,
+    )
     model.step()
     veterans = [s for s in model.regular_sellers() if s.veteran]
     assert veterans

@@ -1,0 +1,64 @@
+"""Invariants over random valid scenarios (hypothesis): counts, bounds, every client accounted for."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulation import POLICIES, SalesModel
+from simulation.agents import Client
+from simulation.ledger import Stage
+
+unit = st.floats(0.0, 1.0)
+overrides = st.fixed_dictionaries(
+    {
+        "market.leads_per_quarter": st.floats(0.0, 40.0),
+        "market.consultative_share": unit,
+        "market.strategic_leads_per_quarter": st.floats(0.0, 2.0),
+        "department.sellers": st.integers(1, 12),
+        "department.clients_per_veteran": st.integers(0, 80),
+        "skill.learning_rate": unit,
+        "skill.forgetting_rate": unit,
+        "crm.adoption": unit,
+        "roles.hunter_share": unit,
+        "hiring.delay": st.integers(0, 3),
+        "hiring.budget_share": st.sampled_from([0.0, 0.05]),
+        "strategic.deals": st.sampled_from(["none", "head_part_time", "dedicated_seller"]),
+    }
+)
+
+
+def check(model: SalesModel) -> None:
+    ledger = model.ledger
+    stage = ledger.view("stage")
+    assert set(np.unique(stage)) <= {s.value for s in Stage}
+    assert sum(int((stage == s).sum()) for s in Stage) == ledger.n  # exactly one stage each
+    clients = model.agents_by_type.get(Client, [])
+    assert len(clients) == ledger.n  # every client ever created is an agent
+    owner = ledger.view("owner")
+    staff = {s.desk for s in model.on_staff}
+    held = ledger.in_stage(Stage.PURSUIT, Stage.DEVELOPING, Stage.LOYAL)
+    assert set(owner[held]) <= staff
+    assert (owner[~held] == -1).all()
+    for column in ("development", "loyalty_personal", "loyalty_firm"):
+        values = ledger.view(column)
+        assert ((values >= 0) & (values <= 1 + 1e-12)).all(), column
+    assert (ledger.view("revenue") >= 0).all() and (ledger.view("size") > 0).all()
+    for seller in model.on_staff:
+        assert 0 <= seller.skill <= 1 and 0 <= seller.motivation <= 1
+        assert seller.service_time >= 0 and seller.consultative_time >= 0
+        assert seller.service_time + seller.consultative_time + seller.crm_time <= seller.capacity + 1e-9
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(overrides=overrides, policy=st.sampled_from(sorted(POLICIES)), seed=st.integers(0, 2**31))
+def test_invariants_hold_every_quarter(overrides, policy, seed):
+    overrides["department.veterans"] = min(8, overrides["department.sellers"])
+    model = SalesModel(policy=policy, seed=seed, overrides=overrides | {"quarters": 6})
+    check(model)
+    for _ in range(6):
+        model.step()
+        check(model)
+    frame = model.datacollector.get_model_vars_dataframe()
+    counts = ["active_clients", "churned", "leads_won", "leads_lost", "quits", "hires", "sellers"]
+    assert (frame[counts] >= 0).all().all()
+    assert (frame["revenue"] >= 0).all()
