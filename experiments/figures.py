@@ -54,6 +54,7 @@ def quarter_figures(timeseries: pd.DataFrame, policies: list[str], folder: Path)
                 ax.fill_between(rows.quarter, rows.ci_low, rows.ci_high, color=colours[policy], alpha=0.18,
                                 linewidth=0)
         ax.set(title=title, xlabel="quarter")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         paths.append(_save(fig, folder / f"{name}.png"))

@@ -41,16 +41,16 @@ def terminal_table(summary: pd.DataFrame, paired: pd.DataFrame, policies: list[s
     """Key metrics per policy (mean and 95% CI) beside the paired difference against the first policy."""
     metrics = metrics or list(KEY_METRICS)
     width = max(len(p) for p in policies) + 2
-    diff = max(14, len(policies[0]) + 8)
-    lines = [f"{'':{width}}{'mean':>12}  {'95% CI':<26}{'minus ' + policies[0]:>{diff}}  95% CI"]
+    lines = [f"Mean and 95% CI per policy; diff = policy minus {policies[0]}, paired by replication.", "",
+             f"{'':{width}}{'mean':>10}  {'95% CI':<26}{'diff':>10}  95% CI"]
     for metric in metrics:
         lines.append(label(metric))
         for policy in policies:
             s = _row(summary, policy=policy, metric=metric)
-            text = f"  {policy:<{width - 2}}{num(s['mean']):>12}  {interval(s.ci_low, s.ci_high):<26}"
+            text = f"  {policy:<{width - 2}}{num(s['mean']):>10}  {interval(s.ci_low, s.ci_high):<26}"
             d = _row(paired, policy=policy, metric=metric)
             if d is not None:
-                text += f"{num(d.mean_diff, True):>{diff}}  {interval(d.ci_low, d.ci_high, True)}"
+                text += f"{num(d.mean_diff, True):>10}  {interval(d.ci_low, d.ci_high, True)}"
             lines.append(text.rstrip())
     return "\n".join(lines)
 
