@@ -102,20 +102,21 @@ def parse_policies(text: str | None, option: str = "--policies") -> tuple[str, .
     return tuple(names)
 
 
-def load_base(value: str | None) -> Scenario:
+def load_base(value: str | None, option: str = "--scenario") -> Scenario:
     """The --scenario value: a TOML file if it ends in .toml or has a path separator, else a preset."""
     try:
         return resolve_scenario(value or DEFAULT_SCENARIO)
     except ScenarioError as error:
-        raise UsageError(f"--scenario: {error}") from None
+        raise UsageError(f"{option}: {error}") from None
     except OSError as error:
-        raise UsageError(f"--scenario: cannot read '{value}' ({error.strerror}); allowed: a readable TOML file "
+        raise UsageError(f"{option}: cannot read '{value}' ({error.strerror}); allowed: a readable TOML file "
                          "or a preset name") from None
 
 
-def build_scenario(value: str | None, overrides: dict[str, Any], quarters: int | None) -> Scenario:
+def build_scenario(value: str | None, overrides: dict[str, Any], quarters: int | None,
+                   option: str = "--scenario") -> Scenario:
     """The resolved scenario: --scenario, then --set, then --quarters; errors name the option."""
-    scenario = load_base(value)
+    scenario = load_base(value, option)
     for option, changes in (("--set", overrides), ("--quarters", {"quarters": quarters} if quarters else {})):
         if changes:
             try:
@@ -143,7 +144,7 @@ def cmd_policies(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    print(build_scenario(args.scenario, parse_set(args.set), None).to_toml(), end="")
+    print(build_scenario(args.scenario, parse_set(args.set), None, option="scenario").to_toml(), end="")
     return 0
 
 

@@ -19,6 +19,8 @@ from .results import ResultsFolder, environment, now
 from .runner import Design, RunOutput, Task, run_tasks
 from .stats import paired_differences, summarise
 
+tqdm.monitor_interval = 0  # no monitor thread: worker processes may be forked after the bar starts
+
 
 @dataclass
 class Outcome:
@@ -36,8 +38,10 @@ def start(folder: ResultsFolder, subcommand: str, arguments: dict[str, Any], des
     fields = {"status": "running", "workers": workers, "runs_total": len(design.tasks()), "finished": None}
     if resume:
         manifest = folder.manifest()
-        folder.update_manifest(**fields, resumed=[*manifest.get("resumed", []), now()],
-                               **environment())
+        env = environment()
+        resumed = {"time": now(), "command": env.pop("command")}
+        env.pop("argv")
+        folder.update_manifest(**fields, **env, resumed=[*manifest.get("resumed", []), resumed])
         return
     folder.write_text("scenario.toml", design.scenario.to_toml())
     folder.write_manifest({"subcommand": subcommand, **environment(), "arguments": arguments,
@@ -60,6 +64,9 @@ def run(design: Design, folder: ResultsFolder, executor: Executor | None = None,
         run_tasks(design, todo, keep, executor)
     except KeyboardInterrupt:
         folder.update_manifest(status="interrupted", interrupted=now())
+        raise
+    except Exception:
+        folder.update_manifest(status="failed", interrupted=now())
         raise
     finally:
         bar.close()

@@ -17,6 +17,8 @@ import json
 import math
 import os
 import platform
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -200,6 +202,7 @@ def latest_folder(root: Path, command: str) -> Path | None:
 def new_folder_path(root: Path, command: str, label: str) -> Path:
     """A fresh folder name under ``root``: command, label and start time."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    label = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("._") or "custom"
     base = root / f"{command}-{label}-{stamp}"
     path, n = base, 1
     while path.exists():
@@ -210,4 +213,5 @@ def new_folder_path(root: Path, command: str, label: str) -> Path:
 
 def environment() -> dict[str, Any]:
     """What the manifest records about the software: versions and git commit."""
-    return {"versions": versions(), "git_commit": git_commit(), "argv": [Path(sys.argv[0]).name, *sys.argv[1:]]}
+    argv = ["salessim", *sys.argv[1:]]
+    return {"command": shlex.join(argv), "argv": argv, "versions": versions(), "git_commit": git_commit()}
