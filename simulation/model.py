@@ -463,13 +463,13 @@ class SalesModel(Model):
 
     def learn(self) -> None:
         """5. Practice raises skill toward 1; without practice skill decays to a floor.
-        The head's coaching time speeds newcomers' learning."""
+        The head's coaching time speeds newcomers' learning; the head's own skill is held
+        fixed (managing and coaching keep it in use)."""
         s = self.scenario.skill
         newcomers = [x for x in self.regular_sellers() if x.newcomer]
         coaching = self.coaching_time()
         coached = min(1.0, coaching / (s.coaching_need * len(newcomers))) if newcomers else 0.0
-        self.head.practice += coaching / s.practice_full  # coaching keeps the head's own skill in use
-        for seller in self.on_staff:
+        for seller in self.regular_sellers() + [x for x in self.on_staff if x.role is Role.STRATEGIC]:
             boost = 1 + s.coaching_boost * coached if seller in newcomers else 1.0
             seller.skill = mech.learn(
                 seller.skill, seller.practice, min(1.0, s.learning_rate * boost), s.forgetting_rate, s.floor

@@ -93,7 +93,7 @@ class Selling(_Group):
         4.0, ge=0, description="how sharply lead claiming falls as book income passes aspiration"
     )
     comfort_threshold: float = Field(
-        1.0, gt=0, description="book income / aspiration at which half of leads are passed over"
+        1.0, gt=0, description="income / aspiration at which half of open leads are passed over"
     )
 
 
