@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import warnings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
 
+class FailedRequests(logging.Filter):
+    """Keep only failed requests in the access log, so a missing front-end asset stands out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return len(args) < 5 or not str(args[4]).isdigit() or int(args[4]) >= 400
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Print the address and run the Solara server for the page, bound to ``host`` only.
 
-    Offline by design: the front-end comes from the installed solara-assets package, and
-    Solara's version check and usage telemetry (both network calls) are switched off.
+    Offline by design: the front-end comes from the installed solara-assets package (Solara
+    would otherwise fetch it from a public CDN), and Solara's version check and usage
+    telemetry, both network calls, are switched off. Failed requests are logged.
     """
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")  # plain http on loopback
+    logging.getLogger("uvicorn.access").addFilter(FailedRequests())
     from solara.__main__ import cli
 
     print(f"salessim dashboard: http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     args = ["run", "dashboard.app", "--host", host, "--port", str(port), "--production", "--no-open",
-            "--no-check-version"]
+            "--no-check-version", "--log-level", "warning", "--log-level-uvicorn", "info"]
     sys.exit(cli(args, standalone_mode=True))
 
 

@@ -43,7 +43,7 @@ CSS = """
 .salessim .events li { list-style: none; }
 .salessim .kind { display: inline-block; min-width: 74px; font-size: 11px; font-weight: 700;
                   text-transform: uppercase; }
-.salessim img { max-width: 100%; height: auto; }
+.salessim img { max-width: 100% !important; height: auto !important; }
 """
 
 
@@ -91,7 +91,7 @@ def Page(lockstep: Lockstep | None = None):
     with solara.Row(classes=["salessim"], style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
         with solara.Column(style={"width": "300px", "flex": "none"}):
             LeverPanel(draft, policies, pending, reset)
-        with solara.Column(style={"flex": "1", "min-width": "0"}):
+        with solara.Column(style={"flex": "1", "min-width": "0", "max-width": "calc(100vw - 340px)"}):
             Controls(state.quarter, state.horizon, playing, step, reset, pending)
             if error.value:
                 solara.Error(error.value)

@@ -135,7 +135,7 @@ def books_figure(books: list[list[BookRow]], labels: list[str]) -> Figure:
     """Each department's books side by side: one bar per seller, stacked by client type,
     labelled with skill and tenure, on a common scale."""
     roles = any(row.role for rows in books for row in rows)
-    xmax = book_scale(*books) * (1.85 if roles else 1.5)  # room for the labels
+    xmax = book_scale(*books) * (2.15 if roles else 1.5)  # room for the labels
     height = 1.3 + 0.36 * max(1, *(len(rows) for rows in books))
     with rc_context(STYLE | {"axes.grid.axis": "x"}):
         fig = Figure(figsize=(WIDTH, height), dpi=100, facecolor="white")
@@ -157,7 +157,7 @@ def _draw_books(ax: Axes, rows: list[BookRow], xmax: float) -> None:
         ax.barh(y, counts, left=left, color=color, height=0.72)
         left += counts
     for yi, row, total in zip(y, rows, left, strict=True):
-        ax.text(total + xmax * 0.01, yi, row.note, va="center", fontsize=9.5, color="#334155")
+        ax.text(total + xmax * 0.01, yi, row.note, va="center", fontsize=9, color="#334155")
     ax.set_yticks(y, [f"{row.name} {row.status}".strip() for row in rows])
     ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
     ax.set_xlim(0, xmax)
