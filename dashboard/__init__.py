@@ -26,10 +26,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     would otherwise fetch it from a public CDN), and Solara's version check and usage
     telemetry, both network calls, are switched off. Failed requests are logged.
     """
-    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"  # read when Solara is first imported...
+    from solara.__main__ import cli
+    from solara.server import settings
+
+    settings.telemetry.mixpanel_enable = False  # ...which may already have happened
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")  # plain http on loopback
     logging.getLogger("uvicorn.access").addFilter(FailedRequests())
-    from solara.__main__ import cli
 
     print(f"salessim dashboard: http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     args = ["run", "dashboard.app", "--host", host, "--port", str(port), "--production", "--no-open",
