@@ -82,7 +82,11 @@ class ClientLedger:
 
     def in_stage(self, *stages: Stage) -> np.ndarray:
         """Boolean mask of live rows in any of the given stages."""
-        return np.isin(self.view("stage"), stages)
+        stage = self.view("stage")
+        mask = stage == stages[0]
+        for other in stages[1:]:
+            mask |= stage == other
+        return mask
 
     @property
     def loyalty(self) -> np.ndarray:

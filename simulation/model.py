@@ -117,11 +117,11 @@ class SalesModel(Model):
         self.initial_golden = (self.ledger.view("consultative") & self.ledger.in_stage(*ACTIVE)).nonzero()[0]
         veterans = sorted((s for s in self.desks if s.veteran), key=lambda s: (-s.skill, s.desk))
         self.top_veterans = veterans[: round(p.roles.hunter_share * p.department.sellers)]
-        self._refresh_loads()
+        self.refresh_loads()
         self.policy.setup(self)
         self.strategic_deals.setup(self)
         self.datacollector = make_datacollector()
-        self._refresh_loads()
+        self.refresh_loads()
         self._account(hiring=0.0)
         self.datacollector.collect(self)
 
@@ -218,7 +218,7 @@ class SalesModel(Model):
         self.hires_this_quarter = self.quits_this_quarter = 0
         self.receive_leads()
         self.policy.promote(self)
-        self._refresh_loads()
+        self.refresh_loads()
         self.route_leads()
         self.work_and_settle()
         self.motivate_and_quit()
@@ -264,12 +264,13 @@ class SalesModel(Model):
         s = self.scenario.selling
         return mech.service_demand(size, self.scenario.market.size_median, s.service_time, s.service_size_elasticity)
 
-    def assign_pursuit(self, row: int, desk: int) -> None:
+    def assign_pursuit(self, row: int, desk: int, effort: float | None = None) -> None:
+        """A seller starts pursuing an open lead; its spare time shrinks by the pursuit effort."""
         self.ledger.owner[row] = desk
         self.ledger.stage[row] = Stage.PURSUIT
-        self.spare[desk] -= self.pursuit_effort(np.array([row]))[0]
+        self.spare[desk] -= self.pursuit_effort(np.array([row]))[0] if effort is None else effort
 
-    def _refresh_loads(self) -> None:
+    def refresh_loads(self) -> None:
         """Per-desk servicing load, committed consultative work, spare time and book size."""
         ledger, n = self.ledger, len(self.desks)
         owner, stage = ledger.view("owner"), ledger.view("stage")
@@ -309,7 +310,7 @@ class SalesModel(Model):
             ledger.view("consultative"), p.clients.need_rate_consultative, p.clients.need_rate_transactional
         )
         need_rows = (active & (u_need < need_rate)).nonzero()[0]
-        self._refresh_loads()
+        self.refresh_loads()
         handler = self.policy.need_handlers(self, need_rows)
 
         # Capacity: servicing first, CRM data entry, then consultative work shares what is left.
@@ -432,7 +433,8 @@ class SalesModel(Model):
 
         # Revenue and pay.
         revenue = np.zeros(n)
-        still = ((stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)) & ~np.isin(np.arange(n), won)
+        still = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
+        still[won] = False
         revenue[still] = size[still] * ledger.development[:n][still]
         ledger.revenue[:n] = revenue
         book_revenue = np.bincount(owner[still], weights=revenue[still], minlength=ndesk)
@@ -487,6 +489,7 @@ class SalesModel(Model):
         sellers = [s for s in self.on_staff if s.role is not Role.HEAD]
         if not sellers:
             return
+        self.refresh_loads()  # books changed with this quarter's wins and churn
         mean_income = float(np.mean([s.income for s in sellers])) or 1.0
         u = self.streams.quarter("quitting", self.quarter).random(len(self.desks))
         for seller in sellers:
@@ -497,7 +500,6 @@ class SalesModel(Model):
             )
             if u[seller.desk] < chance:
                 self._depart(seller)
-        self._refresh_loads()
 
     def _depart(self, seller: Seller) -> None:
         ledger = self.ledger
@@ -517,8 +519,7 @@ class SalesModel(Model):
         pursuits = ((owner == seller.desk) & (stage == Stage.PURSUIT)).nonzero()[0]
         ledger.stage[pursuits] = Stage.LEAD  # open leads return to the pool
         ledger.owner[pursuits] = -1
-        book = ((owner == seller.desk) & np.isin(stage, ACTIVE)).nonzero()[0]
-        self._refresh_loads()
+        book = ((owner == seller.desk) & ((stage == Stage.DEVELOPING) | (stage == Stage.LOYAL))).nonzero()[0]
         if seller.role is Role.STRATEGIC or not self.regular_sellers():
             receivers = np.full(len(book), self.head.desk, dtype=np.int32)
         else:
@@ -544,7 +545,6 @@ class SalesModel(Model):
         ledger.development[rows] *= keep_level
         ledger.handoffs[rows] += 1
         ledger.last_handoff[rows] = self.quarter
-        self._refresh_loads()
 
     def hire(self) -> float:
         """8. Vacancies are filled after a delay by newcomers; with a staff budget, the team grows."""

@@ -72,36 +72,37 @@ class FinderKeeps(Policy):
     description = "generalists; the finder of a client keeps it; leftover leads to the smallest book"
 
     def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
-        ledger, params = model.ledger, model.scenario.selling
+        ledger, params, pay = model.ledger, model.scenario.selling, model.scenario.pay
         sellers = sorted(model.lead_takers(), key=lambda s: (-s.tenure, s.desk))
         if not sellers or not len(rows):
             return
-        rng = model.streams.quarter("routing")
+        rng = model.streams.quarter("routing", model.quarter)
+        effort, size, complexity = model.pursuit_effort(rows), ledger.size[rows], ledger.complexity[rows]
         taken = np.zeros(len(rows), dtype=bool)
         for seller in sellers:
-            comfort = (model.scenario.pay.base_salary + seller.book_income) / model.scenario.pay.aspiration
-            propensity = float(claim_propensity(comfort, params.comfort_slope, params.comfort_threshold))
-            effort = model.pursuit_effort(rows)
-            value = ledger.size[rows] * skill_fit(seller.skill, ledger.complexity[rows], params.skill_slope) / effort
-            wants = rng.random(len(rows)) < propensity
+            comfort = (pay.base_salary + seller.book_income) / pay.aspiration
+            wants = rng.random(len(rows)) < claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
+            value = size * skill_fit(seller.skill, complexity, params.skill_slope) / effort
             for i in np.argsort(-value, kind="stable"):
-                if not taken[i] and wants[i] and model.spare[seller.desk] >= effort[i]:
-                    model.assign_pursuit(rows[i], seller.desk)
+                if wants[i] and not taken[i] and model.spare[seller.desk] >= effort[i]:
+                    model.assign_pursuit(rows[i], seller.desk, effort[i])
                     taken[i] = True
         for i in (~taken).nonzero()[0]:
-            effort = model.pursuit_effort(rows[i : i + 1])[0]
-            able = [s for s in sellers if model.spare[s.desk] >= effort]
+            able = [s for s in sellers if model.spare[s.desk] >= effort[i]]
             if able:
                 receiver = min(able, key=lambda s: (model.book_size[s.desk], s.desk))
-                model.assign_pursuit(rows[i], receiver.desk)
+                model.assign_pursuit(rows[i], receiver.desk, effort[i])
 
     def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
-        sellers = model.lead_takers()
+        """A leaver's clients go one by one to whoever has the smallest book."""
+        desks = np.array([s.desk for s in model.lead_takers()], dtype=np.int32)
+        books = model.book_size[desks].copy()
         out = np.empty(len(rows), dtype=np.int32)
         for k in range(len(rows)):
-            receiver = min(sellers, key=lambda s: (model.book_size[s.desk], s.desk))
-            out[k] = receiver.desk
-            model.book_size[receiver.desk] += 1
+            i = int(np.argmin(books))  # ties: the lowest desk, as desks are in hiring order
+            out[k] = desks[i]
+            books[i] += 1
+        model.book_size[desks] = books
         return out
 
 
@@ -148,7 +149,7 @@ class DedicatedRoles(Policy):
             for role in (first, second):
                 pool = self._by_spare(model, role)
                 if pool and model.spare[pool[0].desk] >= effort:
-                    model.assign_pursuit(row, pool[0].desk)
+                    model.assign_pursuit(row, pool[0].desk, effort)
                     break
 
     def need_handlers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
@@ -171,6 +172,7 @@ class DedicatedRoles(Policy):
         """Settled clients move from hunters to account managers while these have room:
         transactional ones from the switch on, consultative ones once the hunter has developed
         them. Consultative clients a hunter already had at the switch stay with the hunter."""
+        model.refresh_loads()
         ledger = model.ledger
         hunter_desks = [s.desk for s in model.regular_sellers() if s.role is Role.HUNTER]
         settled = (

@@ -315,6 +315,8 @@ def build_scenario(
 ) -> Scenario:
     """A validated scenario: a preset (or scenario) with dotted-key overrides applied."""
     if isinstance(base, Scenario):
+        if not overrides:
+            return base
         flat = _flatten(base.model_dump())
     else:
         if base not in PRESETS:
