@@ -60,12 +60,26 @@ def model_pay(seller: Seller):
     return seller.model.scenario.pay
 
 
+def desks_of(sellers) -> np.ndarray:
+    """Desk numbers of some sellers, as an array for vectorised choices."""
+    return np.fromiter((s.desk for s in sellers), dtype=np.int64)
+
+
+def most_spare(model: SalesModel, desks: np.ndarray, effort: float) -> int:
+    """The desk with most spare time if it has at least ``effort`` (ties: lowest desk), else -1."""
+    if not len(desks):
+        return -1
+    i = int(np.argmax(model.spare[desks]))
+    return int(desks[i]) if model.spare[desks[i]] >= effort else -1
+
+
 class FinderKeeps(Policy):
     """Generalists; whoever wins a client keeps it for good; commission on one's own book.
 
-    Sellers claim open leads, most attractive to them first, while they have spare time; a
-    seller whose income is comfortably above aspiration claims few (Sabnis et al. 2013). The
-    head hands what is left to whoever has the smallest book and time for it.
+    Sellers claim open leads, most attractive to them first, until their spare time runs out;
+    a seller whose income is comfortably above aspiration passes over most leads (Sabnis et al.
+    2013). Veterans choose first. The head hands what is left to whoever has the smallest book
+    and time for it.
     """
 
     name = "finder_keeps"
@@ -83,19 +97,22 @@ class FinderKeeps(Policy):
             comfort = (pay.base_salary + seller.book_income) / pay.aspiration
             wants = rng.random(len(rows)) < claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
             value = size * skill_fit(seller.skill, complexity, params.skill_slope) / effort
-            for i in np.argsort(-value, kind="stable"):
-                if wants[i] and not taken[i] and model.spare[seller.desk] >= effort[i]:
-                    model.assign_pursuit(rows[i], seller.desk, effort[i])
-                    taken[i] = True
+            order = np.argsort(-value, kind="stable")
+            wanted = order[wants[order] & ~taken[order]]
+            claimed = wanted[: int(np.searchsorted(np.cumsum(effort[wanted]), model.spare[seller.desk], "right"))]
+            for i in claimed:
+                model.assign_pursuit(rows[i], seller.desk, effort[i])
+            taken[claimed] = True
+        desks = desks_of(sellers)
         for i in (~taken).nonzero()[0]:
-            able = [s for s in sellers if model.spare[s.desk] >= effort[i]]
-            if able:
-                receiver = min(able, key=lambda s: (model.book_size[s.desk], s.desk))
-                model.assign_pursuit(rows[i], receiver.desk, effort[i])
+            books = np.where(model.spare[desks] >= effort[i], model.book_size[desks], np.iinfo(np.int64).max)
+            k = int(np.argmin(books))
+            if books[k] < np.iinfo(np.int64).max:
+                model.assign_pursuit(rows[i], int(desks[k]), effort[i])
 
     def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
         """A leaver's clients go one by one to whoever has the smallest book."""
-        desks = np.array([s.desk for s in model.lead_takers()], dtype=np.int32)
+        desks = desks_of(model.lead_takers())
         books = model.book_size[desks].copy()
         out = np.empty(len(rows), dtype=np.int32)
         for k in range(len(rows)):
@@ -136,35 +153,35 @@ class DedicatedRoles(Policy):
             seller.role = Role.HUNTER
             model.log("promotion", f"{seller.name} promoted to hunter (skill {seller.skill:.2f})")
 
-    def _by_spare(self, model: SalesModel, role: Role) -> list[Seller]:
-        return sorted((s for s in model.lead_takers() if s.role is role), key=lambda s: (-model.spare[s.desk], s.desk))
+    def _desks(self, model: SalesModel, role: Role) -> np.ndarray:
+        return desks_of(s for s in model.lead_takers() if s.role is role)
 
     def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
-        ledger = model.ledger
-        efforts = model.pursuit_effort(rows)
-        for row, effort in zip(rows, efforts, strict=True):
-            first, second = (
-                (Role.HUNTER, Role.HUNTER) if ledger.consultative[row] else (Role.ACCOUNT_MANAGER, Role.HUNTER)
-            )
-            for role in (first, second):
-                pool = self._by_spare(model, role)
-                if pool and model.spare[pool[0].desk] >= effort:
-                    model.assign_pursuit(row, pool[0].desk, effort)
-                    break
+        """Consultative leads to the hunter with most spare time; transactional ones to the
+        account manager with most spare time, or a hunter when none has room."""
+        hunters, managers = self._desks(model, Role.HUNTER), self._desks(model, Role.ACCOUNT_MANAGER)
+        consultative = model.ledger.consultative[rows]
+        for row, effort, hard in zip(rows, model.pursuit_effort(rows), consultative, strict=True):
+            desk = -1 if hard else most_spare(model, managers, effort)
+            if desk < 0:
+                desk = most_spare(model, hunters, effort)
+            if desk >= 0:
+                model.assign_pursuit(row, desk, effort)
 
     def need_handlers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
         """An account manager meets the needs it has the skill and the time for; a hunter
         (the one with most spare time) takes the others."""
         ledger, effort = model.ledger, model.scenario.selling.need_effort
         margin = model.scenario.roles.need_skill_margin
-        handlers = ledger.owner[rows].copy()
+        hunters = self._desks(model, Role.HUNTER)
+        handlers = ledger.owner[rows].astype(np.int64)
         for k, row in enumerate(rows):
             owner = model.desks[handlers[k]]
             able = owner.skill >= ledger.complexity[row] - margin and model.spare[owner.desk] >= effort
             if owner.role is Role.ACCOUNT_MANAGER and not able:
-                hunters = self._by_spare(model, Role.HUNTER)
-                if hunters and model.spare[hunters[0].desk] >= effort:
-                    handlers[k] = hunters[0].desk
+                hunter = most_spare(model, hunters, effort)
+                if hunter >= 0:
+                    handlers[k] = hunter
             model.spare[handlers[k]] -= effort
         return handlers
 
@@ -174,9 +191,10 @@ class DedicatedRoles(Policy):
         them. Consultative clients a hunter already had at the switch stay with the hunter."""
         model.refresh_loads()
         ledger = model.ledger
-        hunter_desks = [s.desk for s in model.regular_sellers() if s.role is Role.HUNTER]
+        hunter = np.zeros(len(model.desks) + 1, dtype=bool)
+        hunter[[s.desk for s in model.regular_sellers() if s.role is Role.HUNTER]] = True
         settled = (
-            np.isin(ledger.view("owner"), hunter_desks)
+            hunter[ledger.view("owner")]  # owner -1 reads the extra last entry, never a hunter
             & (ledger.view("stage") == Stage.LOYAL)
             & ~ledger.view("strategic")
             & (~ledger.view("consultative") | (ledger.view("won") > 0))
@@ -189,32 +207,35 @@ class DedicatedRoles(Policy):
         """Each client to the account manager with the lightest servicing load, -1 where none
         has room under ``cap``; newcomers stop receiving clients above their own (lower) cap so
         that they keep time to practise."""
-        ledger = model.ledger
         managers = [s for s in model.regular_sellers() if s.role is Role.ACCOUNT_MANAGER] or model.regular_sellers()
-        newcomer_cap = model.scenario.roles.newcomer_book_cap
+        desks = desks_of(managers)
+        capacity = np.array([s.capacity for s in managers])
+        limit = capacity * np.array(
+            [min(cap, model.scenario.roles.newcomer_book_cap) if s.newcomer else cap for s in managers]
+        )
+        load = model.service_load[desks].copy()
+        needs = model.service_need(model.ledger.size[rows])
         out = np.full(len(rows), -1, dtype=np.int32)
-        for k, row in enumerate(rows):
-            need = model.service_need(ledger.size[row])
-            room = [
-                s
-                for s in managers
-                if model.service_load[s.desk] + need <= (min(cap, newcomer_cap) if s.newcomer else cap) * s.capacity
-            ]
-            if not room and cap == np.inf:
-                room = managers
-            if room:
-                receiver = min(room, key=lambda s: (model.service_load[s.desk] / s.capacity, s.desk))
-                out[k] = receiver.desk
-                model.service_load[receiver.desk] += need
+        for k, need in enumerate(needs):
+            share = np.where(load + need <= limit, load / capacity, np.inf)
+            i = int(np.argmin(share))
+            if np.isinf(share[i]) and np.isfinite(cap):
+                continue
+            if np.isinf(share[i]):
+                i = int(np.argmin(load / capacity))
+            out[k] = desks[i]
+            load[i] += need
+        model.service_load[desks] = load
         return out
 
     def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
         ledger = model.ledger
         out = self._to_account_managers(model, rows)
         developing = ledger.stage[rows] == Stage.DEVELOPING
-        hunters = self._by_spare(model, Role.HUNTER)
-        if hunters:
-            out[developing] = [hunters[k % len(hunters)].desk for k in range(int(developing.sum()))]
+        hunters = self._desks(model, Role.HUNTER)
+        if len(hunters):
+            order = hunters[np.argsort(-model.spare[hunters], kind="stable")]
+            out[developing] = order[np.arange(int(developing.sum())) % len(order)]
         return out
 
     def pay(self, seller: Seller, book_revenue: float, acquired_revenue: float) -> tuple[float, float]:
