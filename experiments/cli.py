@@ -194,9 +194,6 @@ def open_folder(args: argparse.Namespace, command: str, scenario: Scenario) -> t
 
 def cmd_experiment(args: argparse.Namespace) -> int:
     """compare and sweep: many runs into one results folder, then tables, figures, report."""
-    from . import experiment  # matplotlib and friends load only when needed
-    from .report import terminal_table
-
     command = args.command
     policies = parse_policies(args.policies)
     overrides = parse_set(args.set)
@@ -223,6 +220,9 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         folder = ResultsFolder.reopen(folder.path, command, arguments)
     else:
         folder = ResultsFolder.create(folder.path, force=args.force)
+    from . import experiment  # matplotlib and friends load only once the input is known to be good
+    from .report import terminal_table
+
     workers = max(1, min(args.workers or os.cpu_count() or 1, len(design.tasks())))
     experiment.start(folder, command, arguments | {"--scenario": args.scenario or DEFAULT_SCENARIO}, design,
                      workers, resume)
