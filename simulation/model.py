@@ -106,6 +106,7 @@ class SalesModel(Model):
         self.ledger = ClientLedger(capacity=max(256, 2 * p.department.sellers * p.department.clients_per_veteran))
         self.desks: list[Seller] = []
         self._on_staff: list[Seller] = []
+        self._regular: list[Seller] = []  # on staff, neither head nor strategic seller
         self.vacancies: list[tuple[int, Role]] = []  # (quarter due, role)
         self.quits: list[tuple[int, Seller]] = []
         self.hires_this_quarter = 0
@@ -160,6 +161,8 @@ class SalesModel(Model):
         seller = Seller(self, len(self.desks), skill, tenure, role, capacity, self.scenario.motivation.initial)
         self.desks.append(seller)
         self._on_staff.append(seller)
+        if role not in (Role.HEAD, Role.STRATEGIC):
+            self._regular.append(seller)
         return seller
 
     def _new_clients(
@@ -199,8 +202,8 @@ class SalesModel(Model):
         return self._on_staff
 
     def regular_sellers(self) -> list[Seller]:
-        """Sellers who are neither the head nor the strategic seller."""
-        return [s for s in self._on_staff if s.role not in (Role.HEAD, Role.STRATEGIC)]
+        """Sellers who are neither the head nor the strategic seller (a copy: callers may sort it)."""
+        return list(self._regular)
 
     def lead_takers(self) -> list[Seller]:
         """Sellers who pursue leads routed by the policy."""
@@ -264,11 +267,13 @@ class SalesModel(Model):
         s = self.scenario.selling
         return mech.service_demand(size, self.scenario.market.size_median, s.service_time, s.service_size_elasticity)
 
-    def assign_pursuit(self, row: int, desk: int, effort: float | None = None) -> None:
-        """A seller starts pursuing an open lead; its spare time shrinks by the pursuit effort."""
-        self.ledger.owner[row] = desk
-        self.ledger.stage[row] = Stage.PURSUIT
-        self.spare[desk] -= self.pursuit_effort(np.array([row]))[0] if effort is None else effort
+    def assign_pursuit(self, rows, desk: int, effort: float | None = None) -> None:
+        """A seller starts pursuing open leads (a row or rows); its spare time shrinks by the
+        total pursuit effort (given, or computed)."""
+        rows = np.atleast_1d(rows)
+        self.ledger.owner[rows] = desk
+        self.ledger.stage[rows] = Stage.PURSUIT
+        self.spare[desk] -= self.pursuit_effort(rows).sum() if effort is None else effort
 
     def refresh_loads(self) -> None:
         """Per-desk servicing load, committed consultative work, spare time and book size."""
@@ -484,14 +489,14 @@ class SalesModel(Model):
 
     def motivate_and_quit(self) -> None:
         """6. Motivation tracks success and relative income; the quit chance rises steeply
-        when motivation is low. 7. A leaver's book is handed off by the policy."""
+        when motivation is low. 7. The leavers' books are handed off by the policy."""
         mo = self.scenario.motivation
         sellers = [s for s in self.on_staff if s.role is not Role.HEAD]
         if not sellers:
             return
-        self.refresh_loads()  # books changed with this quarter's wins and churn
         mean_income = float(np.mean([s.income for s in sellers])) or 1.0
         u = self.streams.quarter("quitting", self.quarter).random(len(self.desks))
+        leavers = []
         for seller in sellers:
             success = mech.success_rate(seller.wins, seller.losses)
             seller.update_motivation(success, seller.income / mean_income, mo.smoothing, mo.success_weight)
@@ -499,39 +504,51 @@ class SalesModel(Model):
                 seller.motivation, mo.base_quit_rate, mo.quit_extra, mo.quit_midpoint, mo.quit_slope
             )
             if u[seller.desk] < chance:
-                self._depart(seller)
+                leavers.append(seller)
+        if leavers:
+            self._depart(leavers)
 
-    def _depart(self, seller: Seller) -> None:
+    def _depart(self, leavers: list[Seller]) -> None:
+        """Leavers go: open pursuits return to the pool, books are handed off, vacancies open."""
         ledger = self.ledger
-        seller.departed = True
-        seller.left = self.quarter
-        self._on_staff.remove(seller)
-        self.quits.append((self.quarter, seller))
-        self.quits_this_quarter += 1
-        who = "newcomer" if seller.newcomer else ("veteran" if seller.veteran else seller.role.value.replace("_", " "))
-        self.log(
-            "quit",
-            f"{who} {seller.name} quit after {seller.lost_total} lost and {seller.won_total} won pursuits "
-            f"(skill {seller.skill:.2f}, motivation {seller.motivation:.2f})",
-        )
-        owner = ledger.view("owner")
+        gone = np.zeros(len(self.desks) + 1, dtype=bool)  # the extra last entry stands for owner -1
+        for seller in leavers:
+            seller.departed, seller.left = True, self.quarter
+            gone[seller.desk] = True
+            self.quits.append((self.quarter, seller))
+            who = (
+                "newcomer"
+                if seller.newcomer
+                else ("veteran" if seller.veteran else seller.role.value.replace("_", " "))
+            )
+            self.log(
+                "quit",
+                f"{who} {seller.name} quit after {seller.lost_total} lost and {seller.won_total} won pursuits "
+                f"(skill {seller.skill:.2f}, motivation {seller.motivation:.2f})",
+            )
+            self.vacancies.append(
+                (
+                    self.quarter + self.scenario.hiring.delay,
+                    seller.role if seller.role is Role.STRATEGIC else self.policy.newcomer_role,
+                )
+            )
+        self.quits_this_quarter += len(leavers)
+        self._on_staff = [s for s in self._on_staff if not s.departed]
+        self._regular = [s for s in self._regular if not s.departed]
         stage = ledger.view("stage")
-        pursuits = ((owner == seller.desk) & (stage == Stage.PURSUIT)).nonzero()[0]
+        theirs = gone[ledger.view("owner")]
+        pursuits = (theirs & (stage == Stage.PURSUIT)).nonzero()[0]
         ledger.stage[pursuits] = Stage.LEAD  # open leads return to the pool
         ledger.owner[pursuits] = -1
-        book = ((owner == seller.desk) & ((stage == Stage.DEVELOPING) | (stage == Stage.LOYAL))).nonzero()[0]
-        if seller.role is Role.STRATEGIC or not self.regular_sellers():
-            receivers = np.full(len(book), self.head.desk, dtype=np.int32)
-        else:
-            receivers = self.policy.receivers(self, book)
-        self.hand_off(book, receivers)
-        self.vacancies.append(
-            (
-                self.quarter + self.scenario.hiring.delay,
-                seller.role if seller.role is Role.STRATEGIC else self.policy.newcomer_role,
-            )
-        )
-        seller.remove()
+        self.refresh_loads()
+        book = (theirs & ((stage == Stage.DEVELOPING) | (stage == Stage.LOYAL))).nonzero()[0]
+        strategic = np.isin(ledger.owner[book], [s.desk for s in leavers if s.role is Role.STRATEGIC])
+        to_head = book[strategic] if self.regular_sellers() else book
+        self.hand_off(to_head, np.full(len(to_head), self.head.desk, dtype=np.int32))
+        rest = book[~strategic] if self.regular_sellers() else book[:0]
+        self.hand_off(rest, self.policy.receivers(self, rest))
+        for seller in leavers:
+            seller.remove()
 
     def hand_off(self, rows: np.ndarray, receivers: np.ndarray) -> None:
         """Clients change hands: most personal loyalty and some development are lost (less with a CRM)."""

@@ -92,17 +92,19 @@ class FinderKeeps(Policy):
             return
         rng = model.streams.quarter("routing", model.quarter)
         effort, size, complexity = model.pursuit_effort(rows), ledger.size[rows], ledger.complexity[rows]
+        skill = np.array([s.skill for s in sellers])
+        comfort = (pay.base_salary + np.array([s.book_income for s in sellers])) / pay.aspiration
+        propensity = claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
+        wants = rng.random((len(sellers), len(rows))) < propensity[:, None]
+        value = size * skill_fit(skill[:, None], complexity, params.skill_slope) / effort
+        orders = np.argsort(-value, axis=1, kind="stable")
         taken = np.zeros(len(rows), dtype=bool)
-        for seller in sellers:
-            comfort = (pay.base_salary + seller.book_income) / pay.aspiration
-            wants = rng.random(len(rows)) < claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
-            value = size * skill_fit(seller.skill, complexity, params.skill_slope) / effort
-            order = np.argsort(-value, kind="stable")
-            wanted = order[wants[order] & ~taken[order]]
+        for seller, order, want in zip(sellers, orders, wants, strict=True):
+            wanted = order[want[order] & ~taken[order]]
             claimed = wanted[: int(np.searchsorted(np.cumsum(effort[wanted]), model.spare[seller.desk], "right"))]
-            for i in claimed:
-                model.assign_pursuit(rows[i], seller.desk, effort[i])
-            taken[claimed] = True
+            if len(claimed):
+                model.assign_pursuit(rows[claimed], seller.desk, float(effort[claimed].sum()))
+                taken[claimed] = True
         desks = desks_of(sellers)
         for i in (~taken).nonzero()[0]:
             books = np.where(model.spare[desks] >= effort[i], model.book_size[desks], np.iinfo(np.int64).max)
@@ -216,6 +218,8 @@ class DedicatedRoles(Policy):
         load = model.service_load[desks].copy()
         needs = model.service_need(model.ledger.size[rows])
         out = np.full(len(rows), -1, dtype=np.int32)
+        if not len(rows) or (np.isfinite(cap) and (limit - load).max() < needs.min()):
+            return out  # no account manager has room for even the smallest client
         for k, need in enumerate(needs):
             share = np.where(load + need <= limit, load / capacity, np.inf)
             i = int(np.argmin(share))

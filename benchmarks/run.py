@@ -1,0 +1,165 @@
+"""salessim's speed and scale on this machine, with Mesa's bare loop and numpy as references.
+
+Usage: python benchmarks/run.py [--quick]
+
+Prints: one mature_department run (median of repeats); the national_org preset (wall time
+and peak memory, in a fresh process); cost per client-quarter at about 4k, 10k and 40k
+clients; replication throughput with 1 and 2 workers; and, in this same process, Mesa's bare
+per-agent loop and a numpy vectorised update over the same number of agents and quarters.
+Not part of the test run: speed is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import mesa
+import numpy as np
+
+from simulation import run_simulation
+
+SCALES = {  # approximate clients: sellers (100 loyal clients each, national_org's book size)
+    4_000: 40,
+    10_000: 100,
+    40_000: 400,
+}
+QUARTERS = 40
+
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def mature_department(repeats: int) -> float:
+    run_simulation(seed=999)  # warm caches and imports
+    return statistics.median(timed(run_simulation, seed=i)[0] for i in range(repeats))
+
+
+def national_org() -> tuple[float, float]:
+    """Wall time and peak RSS (MiB) of one national_org run, in a fresh process."""
+    code = (
+        "import time, resource; from simulation import run_simulation; t = time.perf_counter(); "
+        "run_simulation('national_org'); "
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def scale_overrides(sellers: int) -> dict:
+    return {
+        "department.sellers": sellers,
+        "department.veterans": int(0.8 * sellers),
+        "market.leads_per_quarter": 1.05 * sellers,
+        "market.strategic_leads_per_quarter": sellers / 70,
+    }
+
+
+def client_quarter_cost(sellers: int) -> tuple[float, int]:
+    """Seconds per client-quarter (active clients summed over quarters) and the mean client count."""
+    seconds, result = timed(run_simulation, "national_org", quarters=QUARTERS, overrides=scale_overrides(sellers))
+    active = result.timeseries.active_clients.iloc[1:]
+    return seconds / float(active.sum()), int(active.mean())
+
+
+class Bare(mesa.Agent):
+    """A trivial agent whose step does one arithmetic update."""
+
+    def __init__(self, model: mesa.Model) -> None:
+        super().__init__(model)
+        self.x = 0.5
+
+    def step(self) -> None:
+        self.x += 0.01 * (1.0 - self.x)
+
+
+def mesa_bare_loop(agents: int, quarters: int) -> float:
+    """Seconds per agent-step of Mesa's shuffle_do over trivial agents."""
+    model = mesa.Model(rng=1)
+    Bare.create_agents(model, agents)
+    seconds, _ = timed(lambda: [model.agents.shuffle_do("step") for _ in range(quarters)])
+    return seconds / (agents * quarters)
+
+
+def numpy_floor(agents: int, quarters: int) -> float:
+    """Seconds per element-step of the same update on a numpy array (the floor)."""
+    x = np.full(agents, 0.5)
+
+    def loop() -> None:
+        for _ in range(quarters):
+            x[:] += 0.01 * (1.0 - x)
+
+    seconds, _ = timed(loop)
+    return seconds / (agents * quarters)
+
+
+def throughput(workers: int, runs: int) -> float:
+    from experiments.runner import Design, process_pool, run_tasks
+    from simulation import MAIN_POLICIES, resolve_scenario
+
+    design = Design(resolve_scenario("mature_department"), tuple(MAIN_POLICIES), max(1, runs // 4), seed=1)
+    start = time.perf_counter()
+    if workers == 1:
+        run_tasks(design, design.tasks(), lambda task, output: None)
+    else:
+        with process_pool(workers) as pool:
+            run_tasks(design, design.tasks(), lambda task, output: None, pool)
+    return len(design.tasks()) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    args = parser.parse_args()
+    repeats = 5 if args.quick else 15
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, mesa {mesa.__version__}, numpy {np.__version__}"
+    )
+
+    ms = mature_department(repeats) * 1000
+    print(f"mature_department, 20 quarters: median {ms:.1f} ms over {repeats} runs (target <= 30 ms)")
+
+    seconds, rss = national_org()
+    print(
+        f"national_org, 400 sellers, 40 quarters: {seconds:.2f} s, peak RSS {rss:.0f} MiB "
+        f"(targets <= 10 s, <= 1536 MiB)"
+    )
+
+    costs = {}
+    for label, sellers in SCALES.items():
+        cost, clients = client_quarter_cost(sellers)
+        costs[label] = (cost, clients)
+        print(
+            f"~{label:>6,} clients ({sellers} sellers, {clients:,} active on average): "
+            f"{cost * 1e6:.2f} us per client-quarter"
+        )
+    growth = costs[40_000][0] / costs[4_000][0]
+    print(f"cost growth from ~4k to ~40k clients: {growth:.2f}x (target <= 1.3x)")
+
+    for workers in (1, 2):
+        print(
+            f"replications per second, {workers} worker{'s' * (workers > 1)}: {throughput(workers, 40 if args.quick else 120):.1f}"
+        )
+
+    agents = costs[40_000][1]
+    bare = mesa_bare_loop(agents, QUARTERS)
+    floor = numpy_floor(agents, QUARTERS)
+    ours = costs[40_000][0]
+    print(f"references over {agents:,} agents x {QUARTERS} quarters, same process:")
+    print(f"  Mesa bare loop (shuffle_do, one update): {bare * 1e6:.3f} us per agent-step")
+    print(f"  numpy vectorised update (floor):          {floor * 1e6:.4f} us per element-step")
+    print(f"  salessim at ~40k clients:                 {ours * 1e6:.3f} us per client-quarter")
+    print(f"  ratio to Mesa's bare loop: {ours / bare:.2f} (target <= 1.0); ratio to numpy: {ours / floor:.0f}")
+
+
+if __name__ == "__main__":
+    main()
