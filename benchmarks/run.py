@@ -146,9 +146,8 @@ def main() -> None:
     print(f"cost growth from ~4k to ~40k clients: {growth:.2f}x (target <= 1.3x)")
 
     for workers in (1, 2):
-        print(
-            f"replications per second, {workers} worker{'s' * (workers > 1)}: {throughput(workers, 40 if args.quick else 120):.1f}"
-        )
+        rate = throughput(workers, 40 if args.quick else 120)
+        print(f"replications per second, {workers} worker{'s' * (workers > 1)}: {rate:.1f}")
 
     agents = costs[40_000][1]
     bare = mesa_bare_loop(agents, QUARTERS)
