@@ -5,6 +5,7 @@ a policy's name.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -87,11 +88,12 @@ class FinderKeeps(Policy):
 
     def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
         ledger, params, pay = model.ledger, model.scenario.selling, model.scenario.pay
-        sellers = sorted(model.lead_takers(), key=lambda s: (-s.tenure, s.desk))
-        if not sellers or not len(rows):
+        effort, size, complexity = model.pursuit_effort(rows), ledger.size[rows], ledger.complexity[rows]
+        everyone = sorted(model.lead_takers(), key=lambda s: (-s.tenure, s.desk))
+        sellers = [s for s in everyone if model.spare[s.desk] >= effort.min()] if len(rows) else []
+        if not sellers:
             return
         rng = model.streams.quarter("routing", model.quarter)
-        effort, size, complexity = model.pursuit_effort(rows), ledger.size[rows], ledger.complexity[rows]
         skill = np.array([s.skill for s in sellers])
         comfort = (pay.base_salary + np.array([s.book_income for s in sellers])) / pay.aspiration
         propensity = claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
@@ -113,15 +115,16 @@ class FinderKeeps(Policy):
                 model.assign_pursuit(rows[i], int(desks[k]), effort[i])
 
     def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
-        """A leaver's clients go one by one to whoever has the smallest book."""
-        desks = desks_of(model.lead_takers())
-        books = model.book_size[desks].copy()
+        """A leaver's clients go one by one to whoever has the smallest book (ties: lowest desk)."""
+        heap = [(int(model.book_size[s.desk]), s.desk) for s in model.lead_takers()]
+        heapq.heapify(heap)
         out = np.empty(len(rows), dtype=np.int32)
         for k in range(len(rows)):
-            i = int(np.argmin(books))  # ties: the lowest desk, as desks are in hiring order
-            out[k] = desks[i]
-            books[i] += 1
-        model.book_size[desks] = books
+            book, desk = heapq.heappop(heap)
+            out[k] = desk
+            heapq.heappush(heap, (book + 1, desk))
+        for book, desk in heap:
+            model.book_size[desk] = book
         return out
 
 

@@ -245,13 +245,13 @@ PRESETS: dict[str, dict[str, Any]] = {
     "national_org": {
         "description": "A national sales organisation: 400 sellers and about 40,000 clients over 40 quarters.",
         "quarters": 40,
-        "market.leads_per_quarter": 420.0,
+        "market.leads_per_quarter": 600.0,
         "market.strategic_leads_per_quarter": 6.0,
         "department.sellers": 400,
         "department.veterans": 320,
-        "department.clients_per_veteran": 110,
+        "department.clients_per_veteran": 120,
         "department.clients_per_newcomer": 10,
-        "selling.service_time": 0.0065,
+        "selling.service_time": 0.005,
         "department.head_selling_share": 0.0,
     },
 }
