@@ -13,6 +13,7 @@ import secrets
 import sys
 import tomllib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -171,30 +172,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def open_folder(args: argparse.Namespace, command: str, scenario: Scenario) -> tuple[ResultsFolder, int, bool]:
-    """The results folder for compare/sweep (new, forced or resumed) and the root seed to use."""
-    if args.out:
-        path = Path(args.out)
-    elif args.resume:
-        path = latest_folder(RESULTS_ROOT, command)
-        if path is None:
-            raise UsageError(f"--resume: no earlier '{command}' folder under {RESULTS_ROOT}/; allowed: --out DIR "
-                             "naming the folder to finish")
-    else:
-        path = new_folder_path(RESULTS_ROOT, command, scenario.name)
-    if args.resume:
-        if not path.is_dir():
-            raise UsageError(f"--resume: no results folder at '{path}'; allowed: an existing results folder")
-        recorded = ResultsFolder(path)
-        if recorded.manifest_path.exists() and args.seed is None:
-            return recorded, int(recorded.manifest().get("root_seed_entropy", 0)), True
-    seed = args.seed if args.seed is not None else secrets.randbits(63)
-    return ResultsFolder(path), seed, bool(args.resume)
-
-
-def cmd_experiment(args: argparse.Namespace) -> int:
-    """compare and sweep: many runs into one results folder, then tables, figures, report."""
-    command = args.command
+def experiment_design(args: argparse.Namespace) -> Design:
+    """The validated design of a compare or sweep (seed still unset)."""
     policies = parse_policies(args.policies)
     overrides = parse_set(args.set)
     vary = parse_vary(getattr(args, "vary", None))
@@ -209,49 +188,90 @@ def cmd_experiment(args: argparse.Namespace) -> int:
             resolve_scenario(scenario, point)
         except ScenarioError as error:
             raise UsageError(f"--vary: {error}") from None
+    return design
 
-    folder, seed, resume = open_folder(args, command, scenario)
-    design = Design(scenario, policies, args.reps, seed, args.quarters, overrides, vary)
-    arguments = {"--scenario (resolved hash)": scenario.digest(), "--policies": list(policies),
-                 "--reps": args.reps, "--quarters": args.quarters, "--seed": seed, "--set": overrides}
+
+def recorded_arguments(design: Design, command: str) -> dict[str, Any]:
+    """What a resumed command must repeat, keyed by option (the scenario by its resolved hash)."""
+    arguments = {"--scenario (resolved hash)": design.scenario.digest(), "--policies": list(design.policies),
+                 "--reps": design.replications, "--quarters": design.quarters, "--seed": design.seed,
+                 "--set": design.overrides}
     if command == "sweep":
-        arguments["--vary"] = {k: list(v) for k, v in vary.items()}
-    if resume:
-        folder = ResultsFolder.reopen(folder.path, command, arguments)
+        arguments["--vary"] = {key: list(values) for key, values in design.vary.items()}
+    return arguments
+
+
+def open_folder(args: argparse.Namespace, design: Design) -> tuple[ResultsFolder, Design, dict[str, Any]]:
+    """The results folder (new, forced or resumed), the design with its root seed, the recorded arguments.
+
+    Resuming without --seed takes the seed from the folder's manifest.
+    """
+    command = args.command
+    if args.out:
+        path = Path(args.out)
+    elif args.resume:
+        path = latest_folder(RESULTS_ROOT, command)
+        if path is None:
+            raise UsageError(f"--resume: no earlier '{command}' folder under {RESULTS_ROOT}/; allowed: --out DIR "
+                             "naming the folder to finish")
     else:
-        folder = ResultsFolder.create(folder.path, force=args.force)
+        path = new_folder_path(RESULTS_ROOT, command, design.scenario.name)
+    seed = args.seed
+    if args.resume:
+        if not path.is_dir():
+            raise UsageError(f"--resume: no results folder at '{path}'; allowed: an existing results folder")
+        manifest = ResultsFolder(path).manifest_path
+        if seed is None and manifest.exists():
+            seed = int(ResultsFolder(path).manifest().get("root_seed_entropy", 0))
+    design = replace(design, seed=secrets.randbits(63) if seed is None else seed)
+    arguments = recorded_arguments(design, command)
+    if args.resume:
+        return ResultsFolder.reopen(path, command, arguments), design, arguments
+    return ResultsFolder.create(path, force=args.force), design, arguments
+
+
+def run_design(design: Design, folder: ResultsFolder, workers: int) -> None:
+    """Run the missing tasks in this process (one worker) or on a local process pool."""
+    from . import experiment
+    from .runner import process_pool
+
+    if workers == 1:
+        experiment.run(design, folder)
+        return
+    with process_pool(workers) as pool:
+        experiment.run(design, folder, pool)
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    """compare and sweep: many runs into one results folder, then tables, figures, report."""
+    command = args.command
+    folder, design, arguments = open_folder(args, experiment_design(args))
     from . import experiment  # matplotlib and friends load only once the input is known to be good
     from .report import terminal_table
 
-    workers = max(1, min(args.workers or os.cpu_count() or 1, len(design.tasks())))
+    tasks = design.tasks()
+    workers = max(1, min(args.workers or os.cpu_count() or 1, len(tasks)))
     experiment.start(folder, command, arguments | {"--scenario": args.scenario or DEFAULT_SCENARIO}, design,
-                     workers, resume)
-    total = len(design.tasks())
-    saved = len(folder.finished() & {t.name for t in design.tasks()})
-    print(f"{command}: {total} runs ({len(policies)} policies × {args.reps} replications"
-          + (f" × {len(design.points())} sweep points" if vary else "") + f") on '{scenario.name}', "
-          f"{scenario.quarters} quarters, seed {seed}, {workers} worker{'s' * (workers > 1)}"
-          + (f"; resuming: {saved} of {total} runs already done" if resume else ""))
+                     workers, args.resume)
+    points = f" × {len(design.points())} sweep points" if design.vary else ""
+    saved = len(folder.finished() & {task.name for task in tasks})
+    print(f"{command}: {len(tasks)} runs ({len(design.policies)} policies × {design.replications} replications"
+          f"{points}) on '{design.scenario.name}', {design.scenario.quarters} quarters, seed {design.seed}, "
+          f"{workers} worker{'s' * (workers > 1)}"
+          + (f"; resuming: {saved} of {len(tasks)} runs already done" if args.resume else ""))
     print(f"results: {folder.path}", flush=True)
     try:
-        if workers == 1:
-            experiment.run(design, folder)
-        else:
-            from .runner import process_pool
-
-            with process_pool(workers) as pool:
-                experiment.run(design, folder, pool)
+        run_design(design, folder, workers)
     except KeyboardInterrupt:
-        done = len(folder.finished())
-        print(f"\ninterrupted: {done} of {total} runs saved in {folder.path}; "
-              f"rerun the same command with --resume to finish", file=sys.stderr)
+        print(f"\ninterrupted: {len(folder.finished())} of {len(tasks)} runs saved in {folder.path}; "
+              "rerun the same command with --resume to finish", file=sys.stderr)
         return 130
-    title = (f"salessim {command}: {', '.join(policies)} on {scenario.name}"
-             + (f", varying {', '.join(vary)}" if vary else ""))
-    outcome = experiment.finish(design, folder, title)
-    if not vary:
+    varying = f", varying {', '.join(design.vary)}" if design.vary else ""
+    outcome = experiment.finish(design, folder, f"salessim {command}: {', '.join(design.policies)} on "
+                                                f"{design.scenario.name}{varying}")
+    if not design.vary:
         print()
-        print(terminal_table(outcome.summary, outcome.paired, list(policies)))
+        print(terminal_table(outcome.summary, outcome.paired, list(design.policies)))
     print(f"\nreport: {outcome.report}")
     return 0
 
