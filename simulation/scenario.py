@@ -344,6 +344,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{origin}malformed TOML ({error})") from None
     base = data.pop("base", DEFAULT_PRESET)
+    if base not in PRESETS:
+        raise ScenarioError(f"{origin}base = {base!r} is not a preset; allowed: {', '.join(PRESETS)}")
     flat = _flatten(data)
     flat.setdefault("name", path.stem)
     return build_scenario(base, flat | dict(overrides or {}), origin=origin)

@@ -87,3 +87,10 @@ def test_strategic_option_is_selectable_on_any_policy():
         assert result.scenario.strategic.deals == "dedicated_seller"
     preset = run_simulation(policy="finder_keeps_head_strategic", quarters=4)
     assert preset.scenario.strategic.deals == "head_part_time"
+
+
+def test_unknown_base_in_a_file_names_the_key(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text('base = "big_company"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"x.toml: base = 'big_company' is not a preset; allowed: mature_department"):
+        load_scenario(path)
