@@ -24,7 +24,7 @@ import numpy as np
 
 from simulation import run_simulation
 
-SCALES = {  # approximate clients: sellers (100 loyal clients each, national_org's book size)
+SCALES = {  # ~clients at quarter 0: sellers (national_org's books and lead inflow per seller)
     4_000: 40,
     10_000: 100,
     40_000: 400,
@@ -55,11 +55,12 @@ def national_org() -> tuple[float, float]:
 
 
 def scale_overrides(sellers: int) -> dict:
+    """national_org shrunk or kept: the same books, and leads in proportion to the sellers."""
     return {
         "department.sellers": sellers,
         "department.veterans": int(0.8 * sellers),
-        "market.leads_per_quarter": 1.05 * sellers,
-        "market.strategic_leads_per_quarter": sellers / 70,
+        "market.leads_per_quarter": 1.5 * sellers,
+        "market.strategic_leads_per_quarter": 0.015 * sellers,
     }
 
 

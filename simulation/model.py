@@ -496,15 +496,13 @@ class SalesModel(Model):
             return
         mean_income = float(np.mean([s.income for s in sellers])) or 1.0
         u = self.streams.quarter("quitting", self.quarter).random(len(self.desks))
-        leavers = []
         for seller in sellers:
             success = mech.success_rate(seller.wins, seller.losses)
             seller.update_motivation(success, seller.income / mean_income, mo.smoothing, mo.success_weight)
-            chance = mech.quit_chance(
-                seller.motivation, mo.base_quit_rate, mo.quit_extra, mo.quit_midpoint, mo.quit_slope
-            )
-            if u[seller.desk] < chance:
-                leavers.append(seller)
+        motivation = np.array([s.motivation for s in sellers])
+        chance = mech.quit_chance(motivation, mo.base_quit_rate, mo.quit_extra, mo.quit_midpoint, mo.quit_slope)
+        quits = u[[s.desk for s in sellers]] < chance
+        leavers = [s for s, leaves in zip(sellers, quits, strict=True) if leaves]
         if leavers:
             self._depart(leavers)
 
