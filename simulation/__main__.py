@@ -14,7 +14,7 @@ def main(seed: int = 0) -> None:
     table = pd.DataFrame({p: run_simulation(policy=p, seed=seed).summary for p in POLICIES})
     table["difference"] = table[POLICIES[1]] - table[POLICIES[0]]
     print(f"mature_department, 20 quarters, seed {seed}, one replication (compare many with 'salessim compare'):")
-    print(table.to_string(float_format=lambda v: f"{v:,.0f}" if abs(v) >= 100 or v == int(v) else f"{v:.3f}"))
+    print(table.to_string(float_format=lambda v: f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:.3f}"))
 
 
 if __name__ == "__main__":
