@@ -38,6 +38,21 @@ class Streams:
 
 
 @dataclass
+class Work:
+    """One quarter's time use, per seller desk, and the rows being worked."""
+
+    skill: np.ndarray
+    share: np.ndarray  # effort share each consultative item gets
+    coverage: np.ndarray  # share of servicing need met
+    served: np.ndarray  # servicing time
+    crm: np.ndarray  # data-entry time
+    consultative: np.ndarray  # consultative time
+    practice: np.ndarray  # practice, 1 = full
+    pursuing: np.ndarray  # rows in pursuit
+    developing: np.ndarray  # rows being developed
+
+
+@dataclass
 class Event:
     quarter: int
     kind: str
@@ -223,7 +238,8 @@ class SalesModel(Model):
         self.policy.promote(self)
         self.refresh_loads()
         self.route_leads()
-        self.work_and_settle()
+        self.work()
+        self.learn()
         self.motivate_and_quit()
         self.policy.hand_off_matured(self)
         hiring = self.hire()
@@ -296,165 +312,181 @@ class SalesModel(Model):
     def capacities(self) -> np.ndarray:
         return np.array([0.0 if s.departed else s.capacity for s in self.desks])
 
-    def work_and_settle(self) -> None:
-        """3-5. Sellers spend capacity (servicing first), then pursuits, development and needs
-        are settled, loyalty moves, clients churn, and skills are learnt or forgotten."""
+    def work(self) -> None:
+        """3-4. Needs arise and are routed; sellers spend their capacity; pursuits, development
+        and needs are settled; loyalty moves and clients churn; revenue is booked, pay earned.
+        Random numbers are drawn per client row, whatever the policy (common random numbers)."""
         p, ledger, n = self.scenario, self.ledger, self.ledger.n
         rng = self.streams.quarter("outcomes", self.quarter)
         u_win, u_need, u_met = rng.random(n), rng.random(n), rng.random(n)
         u_churn = self.streams.quarter("churn", self.quarter).random(n)
-        stage, owner = ledger.view("stage"), ledger.view("owner")
-        size, complexity = ledger.view("size"), ledger.view("complexity")
-        skill = np.array([s.skill for s in self.desks])
-        capacity = self.capacities()
-        ndesk = len(self.desks)
-
-        # Needs: loyal and developing clients may need consultative work this quarter.
-        active = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
+        active = ledger.in_stage(Stage.DEVELOPING, Stage.LOYAL)
         need_rate = np.where(
             ledger.view("consultative"), p.clients.need_rate_consultative, p.clients.need_rate_transactional
         )
         need_rows = (active & (u_need < need_rate)).nonzero()[0]
         self.refresh_loads()
         handler = self.policy.need_handlers(self, need_rows)
+        work = self.spend_capacity(need_rows, handler)
+        won, _ = self.settle_pursuits(work, u_win)
+        self.develop_clients(work)
+        active = active.nonzero()[0]
+        self.serve_clients(work, active)
+        unmet = self.meet_needs(work, need_rows, handler, u_met)
+        self.move_loyalty_and_churn(work, active, unmet, u_churn)
+        self.book_revenue_and_pay(work, won)
 
-        # Capacity: servicing first, CRM data entry, then consultative work shares what is left.
+    def spend_capacity(self, need_rows: np.ndarray, handler: np.ndarray) -> Work:
+        """3. Servicing is paid first, then CRM data entry; consultative work (pursuits,
+        development, needs) shares what is left in proportion to its demand."""
+        p, ledger = self.scenario, self.ledger
+        stage, owner, complexity = ledger.view("stage"), ledger.view("owner"), ledger.view("complexity")
+        skill = np.array([s.skill for s in self.desks])
+        capacity = self.capacities()
         crm = capacity * p.crm.time_cost * p.crm.adoption
         available = np.maximum(capacity - crm, 0.0)
-        service = self.service_load
-        served = np.minimum(service, available)
-        coverage = np.where(service > 0, served / np.maximum(service, 1e-12), 1.0)
+        served = np.minimum(self.service_load, available)
+        coverage = np.where(self.service_load > 0, served / np.maximum(self.service_load, 1e-12), 1.0)
         left = available - served
         pursuing = (stage == Stage.PURSUIT).nonzero()[0]
         developing = (stage == Stage.DEVELOPING).nonzero()[0]
-        items_desk = np.concatenate([owner[pursuing], owner[developing], handler]).astype(np.int64)
-        items_row = np.concatenate([pursuing, developing, need_rows])
-        items_effort = np.concatenate(
+        desk = np.concatenate([owner[pursuing], owner[developing], handler]).astype(np.int64)
+        row = np.concatenate([pursuing, developing, need_rows])
+        effort = np.concatenate(
             [
                 self.pursuit_effort(pursuing),
                 self.development_effort(developing),
                 np.full(len(need_rows), p.selling.need_effort),
             ]
         )
-        demand = np.bincount(items_desk, weights=items_effort, minlength=ndesk)
+        demand = np.bincount(desk, weights=effort, minlength=len(self.desks))
         share = np.where(demand > 0, np.minimum(1.0, left / np.maximum(demand, 1e-12)), 0.0)
-        consult_time = np.minimum(left, demand)
+        # Practice: consultative effort, weighted by how consultative and how instructive it is.
+        weight = np.minimum(1.0, complexity[row] / max(p.clients.consultative_threshold, 1e-9))
         efficacy = mech.learning_efficacy(
-            skill[items_desk], complexity[items_row], p.selling.skill_slope, p.skill.challenge_penalty
+            skill[desk], complexity[row], p.selling.skill_slope, p.skill.challenge_penalty
         )
-        weight = np.minimum(1.0, complexity[items_row] / max(p.clients.consultative_threshold, 1e-9))
-        practice = np.bincount(
-            items_desk, weights=items_effort * share[items_desk] * weight * efficacy, minlength=ndesk
+        practice = np.bincount(desk, weights=effort * share[desk] * weight * efficacy, minlength=len(self.desks))
+        return Work(
+            skill,
+            share,
+            coverage,
+            served,
+            crm,
+            np.minimum(left, demand),
+            practice / p.skill.practice_full,
+            pursuing,
+            developing,
         )
 
-        # Pursuits: won, still open, or lost past their shelf life.
-        q = self.quarter
+    def settle_pursuits(self, work: Work, u_win: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """4a. A pursued lead is won with a chance rising with effort and skill over complexity;
+        a lead past its shelf life is lost. Returns (won rows, lost rows that were pursued)."""
+        p, ledger, q = self.scenario, self.ledger, self.quarter
+        stage, owner, pursuing = ledger.view("stage"), ledger.view("owner"), work.pursuing
         chance = mech.win_chance(
-            skill[owner[pursuing]],
-            complexity[pursuing],
-            share[owner[pursuing]],
+            work.skill[owner[pursuing]],
+            ledger.complexity[pursuing],
+            work.share[owner[pursuing]],
             p.selling.skill_slope,
             p.selling.win_chance_max,
         )
-        chance = chance * np.where(ledger.strategic[pursuing], p.selling.strategic_win_factor, 1.0)
+        chance *= np.where(ledger.strategic[pursuing], p.selling.strategic_win_factor, 1.0)
         won = pursuing[u_win[pursuing] < chance]
         shelf = np.where(ledger.view("strategic"), p.market.strategic_shelf_life, p.market.lead_shelf_life)
         expired = (q - ledger.view("arrived") + 1 >= shelf) & ((stage == Stage.LEAD) | (stage == Stage.PURSUIT))
         expired[won] = False
         lost = expired.nonzero()[0]
         lost_pursuits = lost[stage[lost] == Stage.PURSUIT]
-        wins_by_desk = np.bincount(owner[won], minlength=ndesk)
-        losses_by_desk = np.bincount(owner[lost_pursuits], minlength=ndesk)
-        stage[lost] = Stage.LOST
-        ledger.left[lost] = q
-        owner[lost] = -1
-        consultative_won = ledger.consultative[won]
-        stage[won] = Stage.DEVELOPING
-        ledger.won[won] = q
-        ledger.winner[won] = owner[won]
+        self._tally("wins", owner[won])
+        self._tally("losses", owner[lost_pursuits])
+        stage[lost], ledger.left[lost], owner[lost] = Stage.LOST, q, -1
+        stage[won], ledger.won[won], ledger.winner[won] = Stage.DEVELOPING, q, owner[won]
         ledger.development[won] = np.where(
-            consultative_won, p.clients.start_development_consultative, p.clients.start_development_transactional
+            ledger.consultative[won],
+            p.clients.start_development_consultative,
+            p.clients.start_development_transactional,
         )
         ledger.loyalty_personal[won] = p.loyalty.personal_won
         ledger.loyalty_firm[won] = p.loyalty.firm_initial
+        return won, lost
 
-        # Development toward loyalty (the newly won start next quarter).
-        dev = developing
-        ledger.development[dev] = mech.develop(
-            ledger.development[dev],
-            skill[owner[dev]],
-            complexity[dev],
-            share[owner[dev]],
+    def develop_clients(self, work: Work) -> None:
+        """4b. Developing clients realise a share of their potential; developed ones turn loyal
+        (clients won this quarter start next quarter)."""
+        p, ledger, rows = self.scenario, self.ledger, work.developing
+        owner = ledger.owner[rows]
+        ledger.development[rows] = mech.develop(
+            ledger.development[rows],
+            work.skill[owner],
+            ledger.complexity[rows],
+            work.share[owner],
             p.selling.skill_slope,
             p.selling.development_rate,
         )
-        stage[dev[ledger.development[dev] >= p.clients.loyal_level]] = Stage.LOYAL
+        ledger.stage[rows[ledger.development[rows] >= p.clients.loyal_level]] = Stage.LOYAL
 
-        # Consultative needs: met by the handler, or unmet (loyalty falls).
-        met_chance = (
-            p.selling.need_success_max
-            * share[handler]
-            * mech.skill_fit(skill[handler], complexity[need_rows], p.selling.skill_slope)
-        )
-        met = u_met[need_rows] < met_chance
-        ledger.need[:n] = False
-        ledger.need[need_rows] = True
-        ledger.need_met[:n] = False
-        ledger.need_met[need_rows[met]] = True
-        needs_met = np.bincount(handler[met], minlength=ndesk)
-        needs_unmet = np.bincount(handler[~met], minlength=ndesk)
+    def serve_clients(self, work: Work, active: np.ndarray) -> None:
+        """4c. Service moves each active client's personal loyalty toward its coverage."""
+        lp, coverage = self.ledger.loyalty_personal, work.coverage[self.ledger.owner[active]]
+        lp[active] += self.scenario.loyalty.service_gain * (coverage - lp[active])
 
-        # Loyalty: service builds personal loyalty, needs move it, a CRM moves it to the firm.
-        act = active.nonzero()[0]
-        lp, lf = ledger.loyalty_personal, ledger.loyalty_firm
-        lp[act] += p.loyalty.service_gain * (coverage[owner[act]] - lp[act])
-        hit = need_rows[met]
-        lp[hit] += p.loyalty.need_gain * (1 - lp[hit])
+    def meet_needs(self, work: Work, rows: np.ndarray, handler: np.ndarray, u_met: np.ndarray) -> np.ndarray:
+        """4d. A consultative need is met by its handler with a chance rising with effort and
+        skill; a met need grows the client and its loyalty, an unmet one costs loyalty.
+        Returns the rows whose need went unmet."""
+        p, ledger, n = self.scenario, self.ledger, self.ledger.n
+        fit = mech.skill_fit(work.skill[handler], ledger.complexity[rows], p.selling.skill_slope)
+        met = u_met[rows] < p.selling.need_success_max * work.share[handler] * fit
+        ledger.need[:n], ledger.need_met[:n] = False, False
+        ledger.need[rows], ledger.need_met[rows[met]] = True, True
+        self._tally("needs_met", handler[met])
+        self._tally("needs_unmet", handler[~met])
+        hit, miss = rows[met], rows[~met]
+        ledger.loyalty_personal[hit] += p.loyalty.need_gain * (1 - ledger.loyalty_personal[hit])
         ledger.size[hit] *= 1 + p.clients.upsell_growth * ledger.consultative[hit]
-        miss = need_rows[~met]
-        lp[miss] *= 1 - p.loyalty.need_loss
-        lf[act] += p.crm.firm_loyalty_rate * p.crm.adoption * np.maximum(lp[act] - lf[act], 0)
+        ledger.loyalty_personal[miss] *= 1 - p.loyalty.need_loss
+        return miss
 
-        # Churn: service shortfall, unmet needs and low loyalty raise the hazard.
-        unmet = np.zeros(n)
-        unmet[miss] = 1.0
-        loyalty = 1 - (1 - lp[act]) * (1 - lf[act])
-        churn_p = mech.churn_probability(
-            1 - coverage[owner[act]],
-            unmet[act],
+    def move_loyalty_and_churn(self, work: Work, active: np.ndarray, unmet: np.ndarray, u_churn: np.ndarray) -> None:
+        """4e. A CRM moves loyalty to the firm; service shortfall, an unmet need and low loyalty
+        raise the churn hazard."""
+        p, ledger, q = self.scenario, self.ledger, self.quarter
+        lp, lf = ledger.loyalty_personal, ledger.loyalty_firm
+        coverage = work.coverage[ledger.owner[active]]
+        lf[active] += p.crm.firm_loyalty_rate * p.crm.adoption * np.maximum(lp[active] - lf[active], 0)
+        loyalty = 1 - (1 - lp[active]) * (1 - lf[active])
+        chance = mech.churn_probability(
+            1 - coverage,
+            np.isin(active, unmet),
             loyalty,
             p.churn.base_rate,
             p.churn.shortfall_weight,
             p.churn.unmet_need_weight,
             p.churn.disloyalty_weight,
         )
-        churned = act[u_churn[act] < churn_p]
+        churned = active[u_churn[active] < chance]
         self._log_churn(churned)
-        stage[churned] = Stage.CHURNED
-        ledger.left[churned] = q
-        owner[churned] = -1
-        self.churned_this_quarter = churned
-        self.won_this_quarter, self.lost_this_quarter = won, lost
+        ledger.stage[churned], ledger.left[churned], ledger.owner[churned] = Stage.CHURNED, q, -1
 
-        # Revenue and pay.
-        revenue = np.zeros(n)
+    def book_revenue_and_pay(self, work: Work, won: np.ndarray) -> None:
+        """4f. Revenue is size times development for every client still active (not those won
+        this quarter); sellers are paid by the policy's plan."""
+        p, ledger, q, n = self.scenario, self.ledger, self.quarter, self.ledger.n
+        stage, owner = ledger.view("stage"), ledger.view("owner")
         still = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
         still[won] = False
-        revenue[still] = size[still] * ledger.development[:n][still]
+        revenue = np.where(still, ledger.view("size") * ledger.view("development"), 0.0)
         ledger.revenue[:n] = revenue
-        book_revenue = np.bincount(owner[still], weights=revenue[still], minlength=ndesk)
+        ndesk = len(self.desks)
+        book = np.bincount(owner[still], weights=revenue[still], minlength=ndesk)
         recent = still & (ledger.view("won") > max(q - 4, 0))
         acquired = np.bincount(ledger.view("winner")[recent], weights=revenue[recent], minlength=ndesk)
         for seller in self.on_staff:
             d = seller.desk
-            seller.service_time, seller.crm_time = float(served[d]), float(crm[d])
-            seller.consultative_time, seller.practice = (
-                float(consult_time[d]),
-                float(practice[d] / p.skill.practice_full),
-            )
-            seller.wins, seller.losses = int(wins_by_desk[d]), int(losses_by_desk[d])
-            seller.needs_met, seller.needs_unmet = int(needs_met[d]), int(needs_unmet[d])
-            seller.book_revenue = float(book_revenue[d])
+            seller.service_time, seller.crm_time = float(work.served[d]), float(work.crm[d])
+            seller.consultative_time, seller.practice = float(work.consultative[d]), float(work.practice[d])
+            seller.book_revenue = float(book[d])
             seller.won_total += seller.wins
             seller.lost_total += seller.losses
             self._log_servicing(seller)
@@ -463,10 +495,15 @@ class SalesModel(Model):
             if seller.role is Role.HEAD:
                 seller.book_income, bonus, base = 0.0, 0.0, p.pay.head_salary
             else:
-                seller.book_income, bonus = self.policy.pay(seller, float(book_revenue[d]), float(acquired[d]))
+                seller.book_income, bonus = self.policy.pay(seller, float(book[d]), float(acquired[d]))
                 base = p.strategic.seller_salary if seller.role is Role.STRATEGIC else p.pay.base_salary
             seller.income = base + seller.book_income + bonus
-        self.learn()
+
+    def _tally(self, outcome: str, desks: np.ndarray) -> None:
+        """Add this quarter's outcomes (wins, losses, needs met or unmet) to each seller's tally."""
+        counts = np.bincount(desks, minlength=len(self.desks))
+        for seller in self.on_staff:
+            setattr(seller, outcome, int(counts[seller.desk]))
 
     def learn(self) -> None:
         """5. Practice raises skill toward 1; without practice skill decays to a floor.
