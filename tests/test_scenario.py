@@ -92,5 +92,7 @@ def test_strategic_option_is_selectable_on_any_policy():
 def test_unknown_base_in_a_file_names_the_key(tmp_path):
     path = tmp_path / "x.toml"
     path.write_text('base = "big_company"\n', encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"x.toml: base = 'big_company' is not a preset; allowed: mature_department"):
+    with pytest.raises(
+        ScenarioError, match=r"x.toml: base = 'big_company' is not a preset; allowed: mature_department"
+    ):
         load_scenario(path)
