@@ -180,6 +180,10 @@ class ResultsFolder:
         summary = json.loads(table.schema.metadata[SUMMARY_KEY])
         return RunOutput(summary, table.to_pandas())
 
+    def load_summary(self, task: Task) -> dict[str, float]:
+        """A saved run's summary only (read from the file's metadata, without its timeseries)."""
+        return json.loads(pq.read_schema(self.runs / f"{task.name}.parquet").metadata[SUMMARY_KEY])
+
     # --- final files ---------------------------------------------------------------------------
     def write_text(self, name: str, text: str) -> Path:
         atomic_write(self.path / name, text.encode("utf-8"))

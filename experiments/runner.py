@@ -22,7 +22,7 @@ from simulation import Scenario, run_simulation
 
 @dataclass(frozen=True)
 class Task:
-    """One run: a policy, a replication and (in a sweep) the index of a sweep point."""
+    """One run: a policy, a replication and (in a sweep or sensitivity analysis) the index of a point."""
 
     policy: str
     replication: int
@@ -46,19 +46,22 @@ class Design:
     quarters: int | None = None
     overrides: dict[str, Any] = field(default_factory=dict)  # the --set keys, passed on to each run
     vary: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # sweep: key -> values
+    samples: tuple[dict[str, Any], ...] = ()  # sensitivity analysis: one set of overrides per sample
 
     @property
     def baseline(self) -> str:
         return self.policies[0]
 
     def points(self) -> list[dict[str, Any]]:
-        """The sweep points, full factorial in the order given (one empty point for a comparison)."""
+        """The sweep points, full factorial in the order given, or the samples (one empty point for a comparison)."""
+        if self.samples:
+            return list(self.samples)
         keys = list(self.vary)
         return [dict(zip(keys, values, strict=True)) for values in itertools.product(*self.vary.values())]
 
     def tasks(self) -> list[Task]:
-        """All tasks in canonical order: policy, sweep point, replication."""
-        points = [None] if not self.vary else range(len(self.points()))
+        """All tasks in canonical order: policy, sweep point (or sample), replication."""
+        points = range(len(self.points())) if self.vary or self.samples else [None]
         return [Task(policy, rep, point) for policy in self.policies for point in points
                 for rep in range(self.replications)]
 
@@ -79,7 +82,7 @@ def execute(design: Design, task: Task) -> RunOutput:
     """Run one task (in whichever process the executor chose)."""
     overrides = dict(design.overrides)
     if task.point is not None:
-        overrides |= design.points()[task.point]
+        overrides |= design.samples[task.point] if design.samples else design.points()[task.point]
     result = run_simulation(design.scenario, task.policy, seed=design.seed, replication=task.replication,
                             quarters=design.quarters, overrides=overrides)
     return RunOutput(result.summary, result.timeseries)
