@@ -114,3 +114,23 @@ def sweep_figures(summary: pd.DataFrame, policies: list[str], keys: list[str], f
             ax.legend(fontsize="small")
             paths.append(_save(fig, folder / f"sweep__{key}__{metric}.png"))
     return paths
+
+
+def sensitivity_figure(indices: pd.DataFrame, method: str, output: str, folder: Path) -> Path:
+    """Bar chart of the sensitivity indices with their 95% confidence intervals, most influential on top."""
+    bars = [("mu_star", "mu_star_conf")] if method == "morris" else [("S1", "S1_conf"), ("ST", "ST_conf")]
+    ordered = indices.sort_values([bars[-1][0], "parameter"], ascending=[False, True], na_position="last")
+    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.5 * len(ordered) * len(bars)))
+    height = 0.8 / len(bars)
+    for i, (index, conf) in enumerate(bars):
+        positions = [k + (i - (len(bars) - 1) / 2) * height for k in range(len(ordered))]
+        ax.barh(positions, ordered[index].fillna(0), height=height, xerr=ordered[conf].fillna(0), capsize=3,
+                label=index)
+    ax.set_yticks(range(len(ordered)), ordered.parameter, fontsize="small")
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize="small")
+    ax.set_title(f"{'Morris mu_star' if method == 'morris' else 'Sobol indices'} of {output} (95% CI)",
+                 fontsize="medium")
+    return _save(fig, folder / f"sensitivity_{method}.png")
