@@ -21,17 +21,18 @@
 # pairs** (each department under every policy), read the differences with 95% confidence
 # intervals, plot them, and load a results folder written by `salessim compare`.
 #
-# The four main policies: `finder_keeps` (the finder of a client keeps it; the baseline),
+# The main policies: `finder_keeps` (the finder of a client keeps it; the baseline),
 # `finder_keeps_crm` (the same with a CRM), `dedicated_roles` (hunters and account managers) and
 # `dedicated_roles_crm` (roles and a CRM — the book's remedy). Money is in k€. Every number in the
 # text comes from a code cell.
 #
-# **Scale.** To run in well under a minute this notebook uses 20 replications of 20 quarters. For
-# a report, raise `REPS` to 50–100 (the CIs narrow roughly as 1/√REPS), or run
+# **Scale.** To run in well under a minute, `REPS` (replications per policy) is small; the next
+# cell prints it. For a report raise it (the CIs narrow roughly as 1/√REPS), or run
 # `salessim compare --reps 100` from a shell and load its folder as in section 5.
 
 # %%
 import json
+import shlex
 import tempfile
 from pathlib import Path
 
@@ -58,7 +59,7 @@ REPS = 20  # replications per policy: raise to 50-100 for a report
 QUARTERS = 20
 POLICIES = list(MAIN_POLICIES)  # the first is the baseline
 BASELINE = POLICIES[0]
-print("Policies:", ", ".join(POLICIES), f"— baseline {BASELINE}")
+print("Policies:", ", ".join(POLICIES), f"— baseline {BASELINE}; {REPS} replications of {QUARTERS} quarters.")
 
 # %% [markdown]
 # ## 1. Run the replications
@@ -223,21 +224,21 @@ print(f"Roles added to a CRM (dedicated_roles_crm minus finder_keeps_crm): {verd
 # Reading these against the book: its remedy is roles **and** a CRM, and the model lets us take the
 # two apart. In the model, roles cost something too: every client a hunter develops is handed to an
 # account manager, and each handoff costs personal loyalty; a CRM makes handoffs cheaper, whoever
-# holds the clients (`docs/model.md`, sections 2.7 and 8). With 20 replications some CIs are wide;
+# holds the clients (`docs/model.md`, sections 2.7 and 8). With few replications some CIs are wide;
 # raise `REPS` before drawing a line under a result.
 #
 # ## 5. Loading a results folder written by `salessim compare`
 #
-# The command line writes everything into one folder. Here we call the command in-process into a
-# temporary folder (a small run: 10 replications of 12 quarters, one worker); from a shell the same
-# is `salessim compare --seed 2024 --reps 10 --quarters 12 --out results/demo`. To read your own
-# folder, set `folder = Path("results/<its name>")` and run the cells after this one.
+# The command line writes everything into one folder. Here we call the command in-process, with a
+# small run, into a temporary folder; the cell prints the same command for a shell. To read your
+# own folder, set `folder = Path("results/<its name>")` and run the cells after this one.
 
 # %%
 workdir = tempfile.TemporaryDirectory()
 folder = Path(workdir.name) / "demo"
-status = cli.main(["compare", "--seed", str(SEED), "--reps", "10", "--quarters", "12", "--workers", "1",
-                   "--out", str(folder)])
+DEMO = ["compare", "--seed", str(SEED), "--reps", "10", "--quarters", "12", "--workers", "1"]
+print("From a shell:", shlex.join(["salessim", *DEMO, "--out", "results/demo"]))
+status = cli.main([*DEMO, "--out", str(folder)])
 assert status == 0, f"salessim compare exited with {status}"
 
 # %% [markdown]
@@ -269,9 +270,10 @@ same = np.allclose(merged.mean_diff, merged.mean_diff_again, equal_nan=True)
 print(f"paired_differences.csv recomputed from runs.parquet: identical = {same}")
 
 row = folder_runs[(folder_runs.policy == "dedicated_roles") & (folder_runs.replication == 3)].iloc[0]
-alone = run_simulation(SCENARIO, "dedicated_roles", seed=int(row.seed), replication=3, quarters=12)
-print(f"run_simulation(..., seed={int(row.seed)}, replication=3) revenue {alone.summary['revenue_total']:,.1f} k€; "
-      f"runs.parquet {row.revenue_total:,.1f} k€")
+demo_quarters = int(folder_series.quarter.max())
+alone = run_simulation(SCENARIO, "dedicated_roles", seed=int(row.seed), replication=3, quarters=demo_quarters)
+print(f"run_simulation(..., seed={int(row.seed)}, replication=3, quarters={demo_quarters}) revenue "
+      f"{alone.summary['revenue_total']:,.1f} k€; runs.parquet {row.revenue_total:,.1f} k€")
 
 # %%
 golden = summarise(folder_series, ["golden_fund_revenue"], by=["policy", "quarter"])

@@ -26,12 +26,12 @@
 # - **CRM adoption** (`crm.adoption`): how much of the work the team actually records in the CRM.
 #
 # For each lever value, every policy runs on the same departments (common random numbers), and we
-# plot *policy minus finder keeps* over 20 quarters, k€, with its 95% CI. Above zero the alternative
+# plot *policy minus finder keeps* in revenue over the run, k€, with its 95% CI. Above zero the alternative
 # earns more; where the CI straddles zero, finder keeps does not measurably hurt. Every number in the
 # text comes from a code cell.
 #
-# **Scale.** To stay under a minute: 20 replications and four values per lever, on all cores. For a
-# report raise `REPS` to 50 and refine the grids, or run e.g.
+# **Scale.** To stay under a minute, `REPS` is small and each lever has a few values (the next cell
+# prints them); the runs use all cores. For a report raise `REPS` and refine the grids, or run e.g.
 # `salessim sweep --vary market.consultative_share=0,0.1,0.2,0.3,0.4,0.5,0.6,0.7 --policies
 # finder_keeps,dedicated_roles,dedicated_roles_crm --reps 50` and load its folder as in notebook 02.
 
@@ -39,6 +39,7 @@
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from functools import reduce
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -65,6 +66,7 @@ DEFAULTS = {"market.consultative_share": BASE.market.consultative_share,
             "skill.forgetting_rate": BASE.skill.forgetting_rate,
             "crm.adoption": BASE.crm.default_adoption}  # the adoption the *_crm policies use
 METRIC = "revenue_total"
+print(f"{REPS} replications of {QUARTERS} quarters per policy and lever value, on {WORKERS} worker(s).")
 for key, value in DEFAULTS.items():
     print(f"{key}: values {LEVERS[key]}, default {value}")
 
@@ -73,23 +75,35 @@ for key, value in DEFAULTS.items():
 #
 # A `Design` with `vary={key: values}` is what `salessim sweep` runs: every value × every policy ×
 # every replication, replication *r* always on the same random streams. We run it on a local
-# process pool and keep each run's summary.
+# process pool and keep each run's summary. Every sweep passes through the default setting; a run
+# already done there is reused rather than run again.
 
 # %%
 executor = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn")) if WORKERS > 1 else None
 
 
-def sweep(key: str, policies: list[str]) -> pd.DataFrame:
-    """One row per policy × lever value × replication, with the run summary."""
-    design = Design(BASE, tuple(policies), REPS, SEED, QUARTERS, vary={key: LEVERS[key]})
-    points, rows = design.points(), []
+done: dict[tuple, dict] = {}  # (policy, changed settings, replication) -> run summary
 
-    def keep(task, output) -> None:
-        rows.append({"policy": task.policy, key: points[task.point][key], "replication": task.replication,
-                     **output.summary})
 
-    run_tasks(design, design.tasks(), keep, executor)
-    return pd.DataFrame(rows).sort_values(["policy", key, "replication"], ignore_index=True)
+def changes(overrides: dict) -> tuple:
+    """The overrides that change the scenario (setting a key to its scenario value changes nothing)."""
+    return tuple(sorted((k, v) for k, v in overrides.items() if v != reduce(getattr, k.split("."), BASE)))
+
+
+def sweep(key: str, values: tuple, policies: list[str], fixed: dict | None = None) -> pd.DataFrame:
+    """One row per policy × value of ``key`` × replication, with the run summary (``fixed``: other overrides)."""
+    fixed = dict(fixed or {})
+    design = Design(resolve_scenario(BASE, fixed), tuple(policies), REPS, SEED, QUARTERS, overrides=fixed,
+                    vary={key: values})
+    points = design.points()
+
+    def ident(task) -> tuple:
+        return task.policy, changes(fixed | points[task.point]), task.replication
+
+    todo = [task for task in design.tasks() if ident(task) not in done]
+    run_tasks(design, todo, lambda task, output: done.__setitem__(ident(task), output.summary), executor)
+    return pd.DataFrame([{"policy": task.policy, key: points[task.point][key], "replication": task.replication,
+                          **done[ident(task)]} for task in design.tasks()])
 
 
 def against_finder_keeps(runs: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -103,22 +117,23 @@ def against_finder_keeps(runs: pd.DataFrame, key: str) -> pd.DataFrame:
 # For the first two levers: `dedicated_roles` and `dedicated_roles_crm` against `finder_keeps`.
 #
 # CRM adoption is different, because a CRM can be added to either policy (`dedicated_roles_crm` *is*
-# `dedicated_roles` with adoption 0.8). So we run finder keeps and dedicated roles at each adoption and
+# `dedicated_roles` with the default adoption). So we run finder keeps and dedicated roles at each adoption and
 # compare three ways: **roles with a CRM at this adoption − finder keeps without a CRM** (the book's
-# full remedy against the status quo; at 0.8 this is `dedicated_roles_crm − finder_keeps`); **roles −
-# finder keeps, both at this adoption** (what roles add once both have the CRM; at 0 this is
+# full remedy against the status quo; at the default adoption this is `dedicated_roles_crm −
+# finder_keeps`); **roles − finder keeps, both at this adoption** (what roles add once both have the
+# CRM; without a CRM this is
 # `dedicated_roles − finder_keeps`); and **finder keeps with a CRM − without** (the CRM alone).
 
 # %%
 MAIN = ["finder_keeps", "dedicated_roles", "dedicated_roles_crm"]
 differences = {}
 for key in ["market.consultative_share", "skill.forgetting_rate"]:
-    diff = against_finder_keeps(sweep(key, MAIN), key)
+    diff = against_finder_keeps(sweep(key, LEVERS[key], MAIN), key)
     diff["comparison"] = diff.policy + " − finder_keeps"
     differences[key] = diff
 
 key = "crm.adoption"
-crm_runs = sweep(key, ["finder_keeps", "dedicated_roles"])
+crm_runs = sweep(key, LEVERS[key], ["finder_keeps", "dedicated_roles"])
 no_crm = crm_runs[(crm_runs.policy == "finder_keeps") & (crm_runs[key] == 0.0)]
 baseline_no_crm = pd.concat([no_crm.assign(**{key: value}) for value in LEVERS[key]], ignore_index=True)
 remedy = paired_differences(pd.concat([crm_runs[crm_runs.policy == "dedicated_roles"], baseline_no_crm]),
@@ -130,7 +145,7 @@ crm_alone = paired_differences(pd.concat([crm_runs[crm_runs.policy == "finder_ke
                                           baseline_no_crm]), [METRIC], "finder_keeps", by=[key])
 crm_alone["comparison"] = "finder_keeps with this CRM − without"
 differences[key] = pd.concat([remedy, same_crm, crm_alone], ignore_index=True)
-print(f"Runs: {2 * len(MAIN) * 4 * REPS + 2 * 4 * REPS} of {QUARTERS} quarters each.")
+print(f"{len(done)} runs of {QUARTERS} quarters each.")
 
 # %% [markdown]
 # ## Where the ranking flips
@@ -218,27 +233,18 @@ for key, diff in differences.items():
 #
 # Levers interact. A CRM's data entry takes selling time (`crm.time_cost`, share of a quarter at full
 # adoption); where few leads are consultative, roles have little skill to protect. Here both move at
-# once: a fifth of leads consultative, and a CRM that costs 5% or 15% of a seller's time.
+# once: few consultative leads, and a cheap or a costly CRM (the values are printed with the result).
 
 # %%
 COMBINATION = {"market.consultative_share": 0.2}
 TIME_COSTS = (0.05, 0.15)
-design = Design(resolve_scenario(BASE, COMBINATION), ("finder_keeps", "dedicated_roles_crm"), REPS, SEED, QUARTERS,
-                overrides=COMBINATION, vary={"crm.time_cost": TIME_COSTS})
-rows = []
-
-
-def keep(task, output) -> None:
-    rows.append({"policy": task.policy, "crm.time_cost": design.points()[task.point]["crm.time_cost"],
-                 "replication": task.replication, **output.summary})
-
-
-run_tasks(design, design.tasks(), keep, executor)
+combination = against_finder_keeps(sweep("crm.time_cost", TIME_COSTS, ["finder_keeps", "dedicated_roles_crm"],
+                                         fixed=COMBINATION), "crm.time_cost")
 if executor is not None:
     executor.shutdown()
-combination = against_finder_keeps(pd.DataFrame(rows), "crm.time_cost")
+setting = ", ".join(f"{key} {value:g}" for key, value in COMBINATION.items())
 for _, row in combination.iterrows():
-    print(f"Consultative share 0.2, CRM time cost {row['crm.time_cost']:g}: dedicated_roles_crm − finder_keeps = "
+    print(f"{setting}, CRM time cost {row['crm.time_cost']:g}: dedicated_roles_crm − finder_keeps = "
           f"{row.mean_diff:+,.0f} k€ [{row.ci_low:+,.0f}, {row.ci_high:+,.0f}] — {verdict(row)}.")
 
 # %% [markdown]
