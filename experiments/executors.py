@@ -21,7 +21,7 @@ from .runner import process_pool
 
 EXECUTORS = ("local", "dask")
 LOOPBACK = "127.0.0.1"
-CONNECT_TIMEOUT_S = 5
+CONNECT_TIMEOUT_S = 4
 DASK_INSTALL = 'pip install "salessim[dask]"'
 SCHEDULER_ADDRESS = re.compile(r"^tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
 

@@ -1,6 +1,7 @@
 """The salessim command, run as a subprocess: every command, and every bad input exiting 2 with the field named."""
 
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -184,3 +185,24 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, named)
     for part in named:
         assert part in lines[0]
     assert not (tmp_path / "results").exists()  # nothing was started
+
+
+def test_validate_prints_the_calibration_table(tmp_path):
+    from experiments.validation import skill_half_life
+
+    out = salessim("validate", "--reps", 2, "--seed", 1, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "2 replications each, seed 1" in out.stdout
+    rows = [line for line in out.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[0] == "| check | model | published band | within | source |"
+    checks = {row.split(" | ")[0].removeprefix("| "): row.split(" | ") for row in rows[1:]}
+    assert len(checks) == 8
+    for name in ("seller turnover, finder_keeps", "handoff loss, no CRM, veteran receiver",
+                 "handoff loss, CRM adoption 0.8", "newcomer ramp-up, dedicated_roles_crm",
+                 "skill half-life without practice"):
+        assert name in checks
+    for cells in checks.values():
+        assert re.match(r"-?[0-9.e+-]+( \[-?[0-9.e+-]+, -?[0-9.e+-]+\])? ", cells[1]), cells  # value [95% CI] unit
+        assert re.fullmatch(r"[0-9.]+–[0-9.]+", cells[2]) and cells[3] in ("yes", "no")
+    assert checks["skill half-life without practice"][1] == f"{skill_half_life():.3g} quarters"
+    assert checks["seller turnover, finder_keeps"][2] == "0.25–0.35"
