@@ -42,7 +42,7 @@ import pandas as pd
 from IPython.display import Image, display
 from matplotlib.ticker import MaxNLocator
 
-import experiments.experiment  # noqa: F401  (the report code; it selects a file-only plotting backend)
+import experiments.experiment  # noqa: F401  (salessim's report code: it sets a file-only plotting backend, ...)
 from experiments import cli
 from experiments.labels import KEY_METRICS, label
 from experiments.report import reading
@@ -51,6 +51,7 @@ from experiments.stats import paired_differences, summarise, t_quantile
 from simulation import MAIN_POLICIES, SUMMARY_METRICS, resolve_scenario, run_simulation
 
 # %matplotlib inline
+# (... so the line above, after the imports, brings back the inline plots)
 plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
 
 SCENARIO = "mature_department"
