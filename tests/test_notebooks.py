@@ -1,6 +1,6 @@
 """The notebooks: each .ipynb is paired with a py:percent file (same cells, no outputs) and runs top to bottom.
 
-Needs the ``notebooks`` extra (jupytext, nbmake — which brings nbclient and nbformat — and ipykernel).
+Needs the ``notebooks`` extra (jupytext, nbclient, nbformat and ipykernel).
 """
 
 import time
