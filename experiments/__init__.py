@@ -1,4 +1,5 @@
-"""salessim's experiments: scenario files, replications, statistics, results folders, reports, CLI.
+"""salessim's experiments: scenario files, replications, statistics, results folders, reports, sensitivity
+analysis (SALib), executors (local processes or Dask), calibration checks, CLI.
 
 The replication runner and the statistics are usable from Python (notebooks, Dask)::
 

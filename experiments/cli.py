@@ -267,10 +267,14 @@ def worker_count(args: argparse.Namespace, tasks: int) -> int:
     return max(1, min(args.workers or os.cpu_count() or 1, tasks))
 
 
-def run_design(design: Design, folder: ResultsFolder, pool: executors.Pool) -> None:
-    """Run the missing tasks on the executor chosen (or in this process)."""
+def run_design(design: Design, folder: ResultsFolder, pool: executors.Pool | int) -> None:
+    """Run the missing tasks on an open pool, or on ``pool`` local workers (1: in this process)."""
     from . import experiment
 
+    if isinstance(pool, int):
+        with executors.open_pool("local", pool) as local:
+            experiment.run(design, folder, local.executor)
+        return
     experiment.run(design, folder, pool.executor)
 
 
@@ -296,7 +300,7 @@ def run_in_pool(folder: ResultsFolder, design: Design, pool: executors.Pool) -> 
 
 def announce(args: argparse.Namespace, folder: ResultsFolder, design: Design, pool: executors.Pool, what: str) -> None:
     """Record the executor in the manifest and say what runs where."""
-    folder.update_manifest(executor=args.executor, scheduler=args.scheduler, workers=pool.workers)
+    folder.update_manifest(executor=args.executor, scheduler=args.scheduler)
     print(start_message(args, folder, design, what))
     print(f"results: {folder.path}")
     print(f"running on {pool.description}, {pool.workers} worker{'s' * (pool.workers > 1)}", flush=True)
@@ -388,8 +392,17 @@ def parse_study(args: argparse.Namespace, scenario: Scenario, overrides: dict[st
     return Study(args.method, levers, args.metric, args.n, policies)
 
 
+def require_salib() -> None:
+    """SALib is an optional extra: without it, say how to install it."""
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        raise UsageError('sensitivity needs the sensitivity extra: pip install "salessim[sensitivity]"') from None
+
+
 def sensitivity_design(args: argparse.Namespace) -> tuple[Study, Design]:
     """The validated study and its design (no samples and no seed yet)."""
+    require_salib()
     overrides = parse_set(args.set)
     scenario = build_scenario(args.scenario, overrides, args.quarters)
     study = parse_study(args, scenario, overrides)

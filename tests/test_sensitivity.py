@@ -137,3 +137,12 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, monkeypatch,
     for part in named:
         assert part in lines[0]
     assert not (tmp_path / "results").exists()
+
+
+def test_without_salib_says_how_to_install_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "SALib", None)  # as if not installed: importing it fails
+    assert cli.main(["sensitivity", "--param", "crm.adoption=0:1"]) == 2
+    expected = 'error: sensitivity needs the sensitivity extra: pip install "salessim[sensitivity]"\n'
+    assert capsys.readouterr().err == expected
+    assert not (tmp_path / "results").exists()
