@@ -275,7 +275,7 @@ def run_design(design: Design, folder: ResultsFolder, pool: executors.Pool | int
         with executors.open_pool("local", pool) as local:
             experiment.run(design, folder, local.executor)
         return
-    experiment.run(design, folder, pool.executor)
+    experiment.run(design, folder, pool.executor, window=max(64, 4 * pool.workers))
 
 
 def start_message(args: argparse.Namespace, folder: ResultsFolder, design: Design, what: str) -> str:

@@ -49,8 +49,12 @@ def start(folder: ResultsFolder, subcommand: str, arguments: dict[str, Any], des
                            "started": now(), **fields, "resumed": []})
 
 
-def run(design: Design, folder: ResultsFolder, executor: Executor | None = None, progress: bool = True) -> int:
-    """Run the tasks not yet saved in ``folder``, saving each as it finishes; returns how many were saved."""
+def run(design: Design, folder: ResultsFolder, executor: Executor | None = None, progress: bool = True,
+        window: int = 64) -> int:
+    """Run the tasks not yet saved in ``folder``, saving each as it finishes; returns how many were saved.
+
+    At most ``window`` tasks are in flight at once, so memory stays flat however many there are.
+    """
     saved = folder.finished()
     todo = [task for task in design.execution_order() if task.name not in saved]
     bar = tqdm(total=len(design.tasks()), initial=len(design.tasks()) - len(todo), unit="run",
@@ -61,7 +65,7 @@ def run(design: Design, folder: ResultsFolder, executor: Executor | None = None,
         bar.update()
 
     try:
-        run_tasks(design, todo, keep, executor)
+        run_tasks(design, todo, keep, executor, window)
     except KeyboardInterrupt:
         folder.update_manifest(status="interrupted", interrupted=now())
         raise
