@@ -88,25 +88,34 @@ class FinderKeeps(Policy):
 
     def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
         ledger, params, pay = model.ledger, model.scenario.selling, model.scenario.pay
+        if not len(rows):
+            return
         effort, size, complexity = model.pursuit_effort(rows), ledger.size[rows], ledger.complexity[rows]
-        everyone = sorted(model.lead_takers(), key=lambda s: (-s.tenure, s.desk))
-        sellers = [s for s in everyone if model.spare[s.desk] >= effort.min()] if len(rows) else []
+        cheapest = float(effort.min())
+        sellers = [s for s in model.lead_takers() if model.spare[s.desk] >= cheapest]
+        sellers.sort(key=lambda s: (-s.tenure, s.desk))  # veterans choose first
         if not sellers:
             return
         rng = model.streams.quarter("routing", model.quarter)
-        skill = np.array([s.skill for s in sellers])
         comfort = (pay.base_salary + np.array([s.book_income for s in sellers])) / pay.aspiration
         propensity = claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
         wants = rng.random((len(sellers), len(rows))) < propensity[:, None]
-        value = size * skill_fit(skill[:, None], complexity, params.skill_slope) / effort
-        orders = np.argsort(-value, axis=1, kind="stable")
         taken = np.zeros(len(rows), dtype=bool)
-        for seller, order, want in zip(sellers, orders, wants, strict=True):
-            wanted = order[want[order] & ~taken[order]]
-            claimed = wanted[: int(np.searchsorted(np.cumsum(effort[wanted]), model.spare[seller.desk], "right"))]
+        for seller, want in zip(sellers, wants, strict=True):
+            spare = model.spare[seller.desk]
+            wanted = np.flatnonzero(want & ~taken)
+            if spare < cheapest or not len(wanted):
+                continue
+            value = size[wanted] * skill_fit(seller.skill, complexity[wanted], params.skill_slope) / effort[wanted]
+            # Only the best `most` leads can fit in the spare time: rank those alone.
+            most = min(len(wanted), int(spare // cheapest) + 1)
+            best = np.argpartition(-value, most - 1)[:most] if most < len(wanted) else np.arange(len(wanted))
+            ranked = wanted[best[np.argsort(-value[best], kind="stable")]]
+            claimed = ranked[: int(np.searchsorted(np.cumsum(effort[ranked]), spare, "right"))]
             if len(claimed):
                 model.assign_pursuit(rows[claimed], seller.desk, float(effort[claimed].sum()))
                 taken[claimed] = True
+        # The head hands each lead left over to the smallest book with time for it.
         desks = desks_of(sellers)
         for i in (~taken).nonzero()[0]:
             books = np.where(model.spare[desks] >= effort[i], model.book_size[desks], np.iinfo(np.int64).max)
