@@ -185,6 +185,8 @@ class SalesModel(Model):
     ) -> np.ndarray:
         """Draw clients (or leads): size, complexity, type. Adds them to the ledger."""
         m, c = self.scenario.market, self.scenario.clients
+        if count == 0:
+            return np.empty(0, dtype=np.int64)
         consultative = np.ones(count, bool) if strategic else rng.random(count) < consultative_share
         shape = rng.beta(2.0, 2.0, count)
         top = max(c.consultative_complexity_max, c.consultative_threshold)
@@ -325,7 +327,6 @@ class SalesModel(Model):
             ledger.view("consultative"), p.clients.need_rate_consultative, p.clients.need_rate_transactional
         )
         need_rows = (active & (u_need < need_rate)).nonzero()[0]
-        self.refresh_loads()
         handler = self.policy.need_handlers(self, need_rows)
         work = self.spend_capacity(need_rows, handler)
         won, _ = self.settle_pursuits(work, u_win)
