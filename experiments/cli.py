@@ -317,7 +317,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         from .report import terminal_table
 
         experiment.start(folder, command, arguments | {"--scenario": args.scenario or DEFAULT_SCENARIO}, design,
-                         pool.workers, args.resume)
+                         pool.workers, args.resume, args.command_line)
         points = f" × {len(design.points())} sweep points" if design.vary else ""
         announce(args, folder, design, pool, f"{len(design.policies)} policies × {design.replications} "
                                              f"replications{points}")
@@ -444,7 +444,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         from . import experiment, sensitivity
 
         experiment.start(folder, args.command, arguments | {"--scenario": args.scenario or DEFAULT_SCENARIO},
-                         design, pool.workers, args.resume)
+                         design, pool.workers, args.resume, args.command_line)
         announce(args, folder, design, pool, f"{len(design.samples)} {study.method} samples × "
                                              f"{design.replications} replications × {len(study.policies)} "
                                              f"polic{'ies' if study.paired else 'y'}")
@@ -584,6 +584,7 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``salessim``."""
     args = build_parser().parse_args(argv)
+    args.command_line = ["salessim", *(sys.argv[1:] if argv is None else argv)]
     try:
         return args.func(args)
     except (UsageError, ScenarioError, ResultsError, executors.ExecutorError) as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,18 +34,18 @@ class Outcome:
 
 
 def start(folder: ResultsFolder, subcommand: str, arguments: dict[str, Any], design: Design, workers: int,
-          resume: bool) -> None:
+          resume: bool, command_line: Sequence[str] | None = None) -> None:
     """Write (or, when resuming, update) the manifest before the first run."""
     fields = {"status": "running", "workers": workers, "runs_total": len(design.tasks()), "finished": None}
     if resume:
         manifest = folder.manifest()
-        env = environment()
+        env = environment(command_line)
         resumed = {"time": now(), "command": env.pop("command")}
         env.pop("argv")
         folder.update_manifest(**fields, **env, resumed=[*manifest.get("resumed", []), resumed])
         return
     folder.write_text("scenario.toml", design.scenario.to_toml())
-    folder.write_manifest({"subcommand": subcommand, **environment(), "arguments": arguments,
+    folder.write_manifest({"subcommand": subcommand, **environment(command_line), "arguments": arguments,
                            "root_seed_entropy": design.seed, "scenario_hash": design.scenario.digest(),
                            "started": now(), **fields, "resumed": []})
 

@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -215,7 +216,7 @@ def new_folder_path(root: Path, command: str, label: str) -> Path:
     return path
 
 
-def environment() -> dict[str, Any]:
-    """What the manifest records about the software: versions and git commit."""
-    argv = ["salessim", *sys.argv[1:]]
+def environment(command_line: Sequence[str] | None = None) -> dict[str, Any]:
+    """What the manifest records: the command line (default: this process's), versions, git commit."""
+    argv = list(command_line) if command_line is not None else ["salessim", *sys.argv[1:]]
     return {"command": shlex.join(argv), "argv": argv, "versions": versions(), "git_commit": git_commit()}

@@ -109,3 +109,16 @@ def test_resume_with_different_arguments_names_the_difference(tmp_path):
     assert digest(tmp_path / "res") == before
     forced = salessim(*small[:-2], "--seed", 6, "--out", "res", "--force", cwd=tmp_path)
     assert forced.returncode == 0 and digest(tmp_path / "res") != before
+
+
+def test_manifest_records_the_command_line_given_to_main(tmp_path):
+    """Called from Python (a notebook), the manifest names the salessim arguments, not the kernel's."""
+    import json
+
+    from experiments.cli import main
+
+    out = tmp_path / "x"
+    assert main(["compare", "--reps", "2", "--quarters", "2", "--seed", "1", "--workers", "1", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["argv"] == ["salessim", "compare", "--reps", "2", "--quarters", "2", "--seed", "1",
+                                "--workers", "1", "--out", str(out)]
