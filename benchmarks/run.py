@@ -21,6 +21,7 @@ import time
 
 import mesa
 import numpy as np
+from compare_speed import runs_per_second  # the same throughput measurement (this folder)
 
 from simulation import run_simulation
 
@@ -110,20 +111,6 @@ def numpy_floor(agents: int, quarters: int) -> float:
     return seconds / (agents * quarters)
 
 
-def throughput(workers: int, runs: int) -> float:
-    from experiments.runner import Design, process_pool, run_tasks
-    from simulation import MAIN_POLICIES, resolve_scenario
-
-    design = Design(resolve_scenario("mature_department"), tuple(MAIN_POLICIES), max(1, runs // 4), seed=1)
-    start = time.perf_counter()
-    if workers == 1:
-        run_tasks(design, design.tasks(), lambda task, output: None)
-    else:
-        with process_pool(workers) as pool:
-            run_tasks(design, design.tasks(), lambda task, output: None, pool)
-    return len(design.tasks()) / (time.perf_counter() - start)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
@@ -155,7 +142,7 @@ def main() -> None:
     print(f"cost growth from ~4k to ~40k clients: {growth:.2f}x (target <= 1.3x)")
 
     for workers in (1, 2):
-        rate = throughput(workers, 40 if args.quick else 120)
+        rate = runs_per_second(workers, 40 if args.quick else 120)
         print(f"replications per second, {workers} worker{'s' * (workers > 1)}: {rate:.1f}")
 
     agents = costs[40_000][1]

@@ -100,49 +100,31 @@ class Seller(Agent):
         self.motivation += smoothing * (target - self.motivation)
 
 
+def _ledger_column(name: str, kind: type) -> property:
+    """A read-only attribute that reads this client's row of a ledger column."""
+    return property(lambda self: kind(getattr(self.model.ledger, name)[self.row]), doc=f"the client's {name}")
+
+
 class Client(Agent):
     """A client (or lead): a view on one row of the department's client ledger."""
+
+    size = _ledger_column("size", float)  # k€ per quarter when fully developed
+    complexity = _ledger_column("complexity", float)
+    consultative = _ledger_column("consultative", bool)
+    strategic = _ledger_column("strategic", bool)
+    development = _ledger_column("development", float)
+    loyalty_personal = _ledger_column("loyalty_personal", float)
+    loyalty_firm = _ledger_column("loyalty_firm", float)
 
     def __init__(self, model: SalesModel, row: int) -> None:
         super().__init__(model)
         self.row = row
 
-    def _get(self, column: str):
-        return getattr(self.model.ledger, column)[self.row]
-
-    @property
-    def size(self) -> float:
-        return float(self._get("size"))
-
-    @property
-    def complexity(self) -> float:
-        return float(self._get("complexity"))
-
-    @property
-    def consultative(self) -> bool:
-        return bool(self._get("consultative"))
-
-    @property
-    def strategic(self) -> bool:
-        return bool(self._get("strategic"))
-
     @property
     def stage(self) -> Stage:
-        return Stage(int(self._get("stage")))
-
-    @property
-    def development(self) -> float:
-        return float(self._get("development"))
-
-    @property
-    def loyalty_personal(self) -> float:
-        return float(self._get("loyalty_personal"))
-
-    @property
-    def loyalty_firm(self) -> float:
-        return float(self._get("loyalty_firm"))
+        return Stage(int(self.model.ledger.stage[self.row]))
 
     @property
     def owner(self) -> Seller | None:
-        desk = int(self._get("owner"))
+        desk = int(self.model.ledger.owner[self.row])
         return self.model.desks[desk] if desk >= 0 else None
