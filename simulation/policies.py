@@ -27,12 +27,9 @@ class Policy:
     newcomer_role = Role.GENERALIST
 
     def setup(self, model: SalesModel) -> None:
-        """Give the sellers present at quarter 0 their roles."""
+        """Give the sellers present at quarter 0 their roles (here: all generalists)."""
         for seller in model.regular_sellers():
-            seller.role = self.newcomer_role if seller.tenure < 4 else self.veteran_role(model, seller)
-
-    def veteran_role(self, model: SalesModel, seller: Seller) -> Role:
-        return Role.GENERALIST
+            seller.role = Role.GENERALIST
 
     def promote(self, model: SalesModel) -> None:
         """Change roles between quarters (none by default)."""
@@ -54,11 +51,7 @@ class Policy:
 
     def pay(self, seller: Seller, book_revenue: float, acquired_revenue: float) -> tuple[float, float]:
         """(book income, acquisition income) for a quarter, before base salary."""
-        return model_pay(seller).book_commission * book_revenue, 0.0
-
-
-def model_pay(seller: Seller):
-    return seller.model.scenario.pay
+        return seller.model.scenario.pay.book_commission * book_revenue, 0.0
 
 
 def desks_of(sellers) -> np.ndarray:
@@ -255,7 +248,7 @@ class DedicatedRoles(Policy):
         return out
 
     def pay(self, seller: Seller, book_revenue: float, acquired_revenue: float) -> tuple[float, float]:
-        pay = model_pay(seller)
+        pay = seller.model.scenario.pay
         if seller.role is Role.HUNTER:
             return 0.0, pay.acquisition_bonus * acquired_revenue
         return pay.book_commission * book_revenue, 0.0
