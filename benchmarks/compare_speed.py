@@ -22,8 +22,11 @@ def default_compare() -> float:
     """Seconds for the whole default command, start-up, runs, tables, figures and report included."""
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "experiments.cli", "compare", "--seed", "1", "--out",
-                        str(Path(folder) / "bench")], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "experiments.cli", "compare", "--seed", "1", "--out", str(Path(folder) / "bench")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         return time.perf_counter() - start
 
 
@@ -51,8 +54,10 @@ def main() -> None:
     if not args.skip_compare:
         seconds = default_compare()
         verdict = "within" if seconds <= 30 else "OVER"
-        print(f"default salessim compare (4 policies × 50 replications, 20 quarters): {seconds:.1f} s "
-              f"({verdict} the 30 s target)")
+        print(
+            f"default salessim compare (4 policies × 50 replications, 20 quarters): {seconds:.1f} s "
+            f"({verdict} the 30 s target)"
+        )
 
 
 if __name__ == "__main__":
