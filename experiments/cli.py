@@ -33,6 +33,7 @@ from simulation import (
 
 from . import executors
 from .labels import label
+from .report import num
 from .results import ResultsError, ResultsFolder, atomic_write, latest_folder, new_folder_path, parquet_bytes
 from .runner import Design
 
@@ -185,7 +186,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{policy} on '{scenario.name}', {scenario.quarters} quarters, seed {seed}, replication {args.replication}")
     width = max(len(label(k)) for k in result.summary)
     for key, value in result.summary.items():
-        print(f"  {label(key):<{width}}  {value:,.4g}  ({key})")
+        print(f"  {label(key):<{width}}  {num(value)}  ({key})")
     print(f"timeseries: {out}")
     return 0
 
