@@ -186,7 +186,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{policy} on '{scenario.name}', {scenario.quarters} quarters, seed {seed}, replication {args.replication}")
     width = max(len(label(k)) for k in result.summary)
     for key, value in result.summary.items():
-        print(f"  {label(key):<{width}}  {num(value)}  ({key})")
+        shown = f"{value:,.0f}" if float(value).is_integer() else num(value)
+        print(f"  {label(key):<{width}}  {shown}  ({key})")
     print(f"timeseries: {out}")
     return 0
 
