@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from simulation import QUARTER_METRICS, SUMMARY_METRICS, parameter_keys
+from simulation import QUARTER_METRICS, SUMMARY_METRICS, Scenario, parameter_keys
+from simulation.scenario import _flatten as flatten
 
 DOC = (Path(__file__).parents[1] / "docs" / "model.md").read_text(encoding="utf-8")
 
@@ -14,3 +15,17 @@ def test_every_parameter_has_a_row_in_the_parameter_table():
 
 def test_every_metric_is_defined():
     assert not [m for m in SUMMARY_METRICS + QUARTER_METRICS if f"`{m}`" not in DOC]
+
+
+def test_parameter_table_defaults_match_the_code():
+    defaults = flatten(Scenario().model_dump())
+    wrong = []
+    for line in DOC.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`") and cells[0].strip("`") in defaults:
+            key, shown = cells[0].strip("`"), cells[2].replace(",", "")
+            value = defaults[key]
+            same = shown == str(value) if isinstance(value, str) else float(shown) == float(value)
+            if not same:
+                wrong.append((key, shown, value))
+    assert not wrong
