@@ -106,6 +106,9 @@ def parse_vary(items: Sequence[str] | None) -> dict[str, tuple[Any, ...]]:
             raise UsageError(f"--vary: '{item}' has no values; allowed: key=v1,v2,...")
         if key in vary:
             raise UsageError(f"--vary: key '{key}' is given twice; allowed: each key once")
+        if len(set(parsed)) < len(parsed):
+            raise UsageError(f"--vary: '{item}' repeats a value; allowed: distinct values (a repeat would be "
+                             "counted as extra replications)")
         vary[key] = parsed
     return vary
 

@@ -22,7 +22,6 @@ class Stage(IntEnum):
 
 
 ACTIVE = (Stage.DEVELOPING, Stage.LOYAL)
-OPEN = (Stage.LEAD, Stage.PURSUIT)
 
 _COLUMNS: dict[str, tuple[type, object]] = {
     "size": (np.float64, 0.0),  # k€ per quarter when fully developed
@@ -41,7 +40,6 @@ _COLUMNS: dict[str, tuple[type, object]] = {
     "handoffs": (np.int32, 0),
     "last_handoff": (np.int32, -1000),
     "need": (np.bool_, False),  # a consultative need this quarter
-    "need_met": (np.bool_, False),
     "revenue": (np.float64, 0.0),  # revenue this quarter
 }
 

@@ -87,7 +87,7 @@ def quarter_snapshot(model: SalesModel) -> dict[str, float]:
         revenue = ledger.view("size") * ledger.view("development") * active
     golden = active & ledger.view("consultative")
     left = ledger.view("left") == q
-    recent = active & (ledger.view("won") > max(q - 4, 0))
+    recent = active & (ledger.view("won") >= max(q - 4, 1)) & (ledger.view("won") < q)
     sellers = model.regular_sellers()
     veterans = [s for s in sellers if s.veteran]
     newcomers = [s for s in sellers if s.newcomer]
@@ -148,14 +148,13 @@ def run_summary(model: SalesModel, frame: pd.DataFrame) -> dict[str, float]:
     staff_mean = float(quarters.sellers.mean()) if q_total else float("nan")
     won, lost = model.newcomer_outcomes
     # Newcomers whose whole first year (tenure 0..3) lies inside the run.
+    # Newcomers whose whole first year (tenure 0..3, the 4 quarters after hiring) lies in the run.
     cohort = [
         s
         for s in model.desks
-        if s.start_tenure < 4
-        and s.role not in (Role.HEAD, Role.STRATEGIC)
-        and s.hired - s.start_tenure + 4 <= model.quarter
+        if s.start_tenure == 0 and s.role not in (Role.HEAD, Role.STRATEGIC) and s.hired + 4 <= model.quarter
     ]
-    gone_early = [s for s in cohort if s.departed and s.left - s.hired + s.start_tenure < 4]
+    gone_early = [s for s in cohort if s.departed and s.left - s.hired <= 4]
     ledger = model.ledger
     stage = ledger.view("stage")
     leads_lost = int((stage == Stage.LOST).sum())

@@ -222,10 +222,6 @@ class SalesModel(Model):
         """Sellers who are neither the head nor the strategic seller (a copy: callers may sort it)."""
         return list(self._regular)
 
-    def lead_takers(self) -> list[Seller]:
-        """Sellers who pursue leads routed by the policy."""
-        return self.regular_sellers()
-
     def strategic_seller(self) -> Seller | None:
         return next((s for s in self._on_staff if s.role is Role.STRATEGIC), None)
 
@@ -244,9 +240,9 @@ class SalesModel(Model):
         self.learn()
         self.motivate_and_quit()
         self.policy.hand_off_matured(self)
-        hiring = self.hire()
         for seller in self.on_staff:
             seller.tenure += 1
+        hiring = self.hire()  # new hires start next quarter at tenure 0
         self._account(hiring)
         self.datacollector.collect(self)
 
@@ -439,8 +435,8 @@ class SalesModel(Model):
         p, ledger, n = self.scenario, self.ledger, self.ledger.n
         fit = mech.skill_fit(work.skill[handler], ledger.complexity[rows], p.selling.skill_slope)
         met = u_met[rows] < p.selling.need_success_max * work.share[handler] * fit
-        ledger.need[:n], ledger.need_met[:n] = False, False
-        ledger.need[rows], ledger.need_met[rows[met]] = True, True
+        ledger.need[:n] = False
+        ledger.need[rows] = True
         self._tally("needs_met", handler[met])
         self._tally("needs_unmet", handler[~met])
         hit, miss = rows[met], rows[~met]
@@ -456,7 +452,7 @@ class SalesModel(Model):
         lp, lf = ledger.loyalty_personal, ledger.loyalty_firm
         coverage = work.coverage[ledger.owner[active]]
         lf[active] += p.crm.firm_loyalty_rate * p.crm.adoption * np.maximum(lp[active] - lf[active], 0)
-        loyalty = 1 - (1 - lp[active]) * (1 - lf[active])
+        loyalty = ledger.loyalty[active]
         chance = mech.churn_probability(
             1 - coverage,
             np.isin(active, unmet),
@@ -481,7 +477,7 @@ class SalesModel(Model):
         ledger.revenue[:n] = revenue
         ndesk = len(self.desks)
         book = np.bincount(owner[still], weights=revenue[still], minlength=ndesk)
-        recent = still & (ledger.view("won") > max(q - 4, 0))
+        recent = still & (ledger.view("won") >= max(q - 4, 1))  # first year of revenue
         acquired = np.bincount(ledger.view("winner")[recent], weights=revenue[recent], minlength=ndesk)
         for seller in self.on_staff:
             d = seller.desk
@@ -499,6 +495,7 @@ class SalesModel(Model):
                 seller.book_income, bonus = self.policy.pay(seller, float(book[d]), float(acquired[d]))
                 base = p.strategic.seller_salary if seller.role is Role.STRATEGIC else p.pay.base_salary
             seller.income = base + seller.book_income + bonus
+        self.quarter_pay = sum(s.income for s in self.on_staff)  # before anyone leaves
 
     def _tally(self, outcome: str, desks: np.ndarray) -> None:
         """Add this quarter's outcomes (wins, losses, needs met or unmet) to each seller's tally."""
@@ -568,7 +565,7 @@ class SalesModel(Model):
                     seller.role if seller.role is Role.STRATEGIC else self.policy.newcomer_role,
                 )
             )
-        self.quits_this_quarter += len(leavers)
+        self.quits_this_quarter += sum(s.role is not Role.STRATEGIC for s in leavers)
         self._on_staff = [s for s in self._on_staff if not s.departed]
         self._regular = [s for s in self._regular if not s.departed]
         stage = ledger.view("stage")
@@ -645,7 +642,7 @@ class SalesModel(Model):
             else float((ledger.view("size") * ledger.view("development"))[active].sum())
         )
         staff = self.on_staff
-        pay = float(sum(s.income for s in staff)) if self.quarter else 0.0
+        pay = float(self.quarter_pay) if self.quarter else 0.0
         crm = p.crm.licence * p.crm.adoption * len(staff)
         costs = pay + hiring + crm
         self.finance = {

@@ -85,7 +85,7 @@ class FinderKeeps(Policy):
             return
         effort, size, complexity = model.pursuit_effort(rows), ledger.size[rows], ledger.complexity[rows]
         cheapest = float(effort.min())
-        sellers = [s for s in model.lead_takers() if model.spare[s.desk] >= cheapest]
+        sellers = [s for s in model.regular_sellers() if model.spare[s.desk] >= cheapest]
         sellers.sort(key=lambda s: (-s.tenure, s.desk))  # veterans choose first
         if not sellers:
             return
@@ -118,7 +118,7 @@ class FinderKeeps(Policy):
 
     def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
         """A leaver's clients go one by one to whoever has the smallest book (ties: lowest desk)."""
-        heap = [(int(model.book_size[s.desk]), s.desk) for s in model.lead_takers()]
+        heap = [(int(model.book_size[s.desk]), s.desk) for s in model.regular_sellers()]
         heapq.heapify(heap)
         out = np.empty(len(rows), dtype=np.int32)
         for k in range(len(rows)):
@@ -161,7 +161,7 @@ class DedicatedRoles(Policy):
             model.log("promotion", f"{seller.name} promoted to hunter (skill {seller.skill:.2f})")
 
     def _desks(self, model: SalesModel, role: Role) -> np.ndarray:
-        return desks_of(s for s in model.lead_takers() if s.role is role)
+        return desks_of(s for s in model.regular_sellers() if s.role is role)
 
     def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
         """Consultative leads to the hunter with most spare time; transactional ones to the
@@ -196,6 +196,8 @@ class DedicatedRoles(Policy):
         """Settled clients move from hunters to account managers while these have room:
         transactional ones from the switch on, consultative ones once the hunter has developed
         them. Consultative clients a hunter already had at the switch stay with the hunter."""
+        if not any(s.role is Role.ACCOUNT_MANAGER for s in model.regular_sellers()):
+            return  # nobody to hand to: hunters keep their clients
         model.refresh_loads()
         ledger = model.ledger
         hunter = np.zeros(len(model.desks) + 1, dtype=bool)
@@ -238,11 +240,15 @@ class DedicatedRoles(Policy):
         return out
 
     def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
-        ledger = model.ledger
-        out = self._to_account_managers(model, rows)
-        developing = ledger.stage[rows] == Stage.DEVELOPING
+        """A leaver's clients still being developed go to hunters (most spare time first, in
+        turn); settled ones to the account managers with the lightest loads."""
+        developing = model.ledger.stage[rows] == Stage.DEVELOPING
         hunters = self._desks(model, Role.HUNTER)
-        if len(hunters):
+        if not len(hunters):
+            developing[:] = False
+        out = np.empty(len(rows), dtype=np.int32)
+        out[~developing] = self._to_account_managers(model, rows[~developing])
+        if developing.any():
             order = hunters[np.argsort(-model.spare[hunters], kind="stable")]
             out[developing] = order[np.arange(int(developing.sum())) % len(order)]
         return out

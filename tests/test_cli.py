@@ -206,3 +206,11 @@ def test_validate_prints_the_calibration_table(tmp_path):
         assert re.fullmatch(r"[0-9.]+–[0-9.]+", cells[2]) and cells[3] in ("yes", "no")
     assert checks["skill half-life without practice"][1] == f"{skill_half_life():.3g} quarters"
     assert checks["seller turnover, finder_keeps"][2] == "0.25–0.35"
+
+
+def test_repeated_vary_values_and_infinite_values_are_refused(tmp_path):
+    repeated = salessim("sweep", "--vary", "market.leads_per_quarter=16,16.0", "--reps", 2, "--out", "a", cwd=tmp_path)
+    assert repeated.returncode == 2 and "repeats a value" in repeated.stderr
+    infinite = salessim("compare", "--set", "market.leads_per_quarter=inf", "--reps", "2", "--out", "b", cwd=tmp_path)
+    assert infinite.returncode == 2 and "market.leads_per_quarter = inf" in infinite.stderr
+    assert "Traceback" not in repeated.stderr + infinite.stderr

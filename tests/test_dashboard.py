@@ -106,8 +106,12 @@ def test_every_lever_extreme_runs_and_charts(levers: Levers):
     while state.step():
         pass
     frames = [timeseries(model) for model in state.models]
-    comparison_figure(frames, ["left", "right"], state.horizon)
-    books_figure([book_rows(model) for model in state.models], ["left", "right"])
+    for frame in frames:
+        assert list(frame.quarter) == list(range(state.horizon + 1))
+        assert frame.revenue.notna().all() and (frame.revenue >= 0).all()
+    figure = comparison_figure(frames, ["left", "right"], state.horizon)
+    books = books_figure([book_rows(model) for model in state.models], ["left", "right"])
+    assert figure.axes and books.axes
 
 
 @pytest.mark.parametrize("end", ["low", "high"])

@@ -50,14 +50,14 @@ def test_1_veterans_service_and_their_skill_decays_less_with_dedicated_roles(def
 def test_2_newcomers_win_less_and_quit_more_under_finder_keeps(default):
     fk, dr = default["finder_keeps"], default["dedicated_roles"]
     assert paired(fk, dr, "newcomer_win_rate")[1] > 0.05
-    assert paired(fk, dr, "newcomer_attrition_1y")[0] < 0
+    assert paired(fk, dr, "newcomer_attrition_1y")[2] < 0
 
 
-def test_3_finder_keeps_loses_more_leads_and_the_crm_keeps_the_golden_fund(default):
+def test_3_finder_keeps_loses_more_leads_and_roles_with_crm_grow_the_golden_fund(default):
     fk, dr, crm = default["finder_keeps"], default["dedicated_roles"], default["dedicated_roles_crm"]
     assert paired(fk, dr, "leads_lost_total")[2] < 0
-    assert paired(fk, crm, "golden_fund_retention")[1] > 0
     assert paired(fk, crm, "golden_fund_revenue_final_year")[1] > 0
+    assert paired(dr, crm, "golden_fund_churned_total")[2] < 0  # a CRM protects the handed-over clients
     # Finding (docs/model.md): without a CRM, handing developed clients to account managers
     # costs more golden-fund clients than finder keeps loses.
     assert paired(fk, dr, "golden_fund_churned_total")[1] > 0
@@ -82,8 +82,8 @@ def test_each_policy_wins_somewhere():
 
 
 def test_5_calibration_bands(default):
-    assert 0.20 <= ci(default["finder_keeps"].seller_turnover_annual)[0] <= 0.40
-    assert 0.10 <= handoff_loss(reps=30, seed=SEED)[0] <= 0.20
+    assert 0.25 <= ci(default["finder_keeps"].seller_turnover_annual)[0] <= 0.35  # per year
+    assert 0.13 <= handoff_loss(reps=50, seed=SEED)[0] <= 0.18  # of next year's revenue (Shi et al. 2017)
 
 
 def test_6_without_forgetting_the_veterans_decline_disappears(default):
