@@ -48,7 +48,6 @@ class Seller(Agent):
         self.departed = False
         self.left: int | None = None
         self.income = 0.0
-        self.book_revenue = 0.0
         self.won_total = self.lost_total = 0  # pursuits over the whole tenure here
         self.was_busy = False  # servicing took >= 80% of time last quarter
         self.book_income = 0.0  # income that needs no new clients (book commission)
@@ -62,8 +61,6 @@ class Seller(Agent):
         self.practice = 0.0  # complexity-weighted consultative effort, share of a quarter
         self.wins = 0
         self.losses = 0
-        self.needs_met = 0
-        self.needs_unmet = 0
 
     @property
     def newcomer(self) -> bool:

@@ -37,9 +37,7 @@ _COLUMNS: dict[str, tuple[type, object]] = {
     "won": (np.int32, -1),  # quarter won, -1 never
     "winner": (np.int32, -1),  # desk of the seller who won it
     "left": (np.int32, -1),  # quarter churned or lost
-    "handoffs": (np.int32, 0),
     "last_handoff": (np.int32, -1000),
-    "need": (np.bool_, False),  # a consultative need this quarter
     "revenue": (np.float64, 0.0),  # revenue this quarter
 }
 

@@ -123,7 +123,7 @@ class SalesModel(Model):
         self._on_staff: list[Seller] = []
         self._regular: list[Seller] = []  # on staff, neither head nor strategic seller
         self.vacancies: list[tuple[int, Role]] = []  # (quarter due, role)
-        self.quits: list[tuple[int, Seller]] = []
+        self.quits: list[tuple[int, Seller]] = []  # (quarter, leaver), for analysts
         self.hires_this_quarter = 0
         self.quits_this_quarter = 0
         self.finance: dict[str, float] = {}
@@ -250,12 +250,8 @@ class SalesModel(Model):
         """1. Leads arrive (Poisson); a share is consultative; strategic leads are rare and large."""
         m = self.scenario.market
         rng = self.streams.quarter("leads", self.quarter)
-        self.new_rows = np.concatenate(
-            [
-                self._new_clients(int(rng.poisson(m.leads_per_quarter)), rng, m.consultative_share),
-                self._new_clients(int(rng.poisson(m.strategic_leads_per_quarter)), rng, 1.0, strategic=True),
-            ]
-        )
+        self._new_clients(int(rng.poisson(m.leads_per_quarter)), rng, m.consultative_share)
+        self._new_clients(int(rng.poisson(m.strategic_leads_per_quarter)), rng, 1.0, strategic=True)
 
     def route_leads(self) -> None:
         """2. Open leads are routed: strategic ones by the strategic option, the rest by the policy."""
@@ -432,13 +428,9 @@ class SalesModel(Model):
         """4d. A consultative need is met by its handler with a chance rising with effort and
         skill; a met need grows the client and its loyalty, an unmet one costs loyalty.
         Returns the rows whose need went unmet."""
-        p, ledger, n = self.scenario, self.ledger, self.ledger.n
+        p, ledger = self.scenario, self.ledger
         fit = mech.skill_fit(work.skill[handler], ledger.complexity[rows], p.selling.skill_slope)
         met = u_met[rows] < p.selling.need_success_max * work.share[handler] * fit
-        ledger.need[:n] = False
-        ledger.need[rows] = True
-        self._tally("needs_met", handler[met])
-        self._tally("needs_unmet", handler[~met])
         hit, miss = rows[met], rows[~met]
         ledger.loyalty_personal[hit] += p.loyalty.need_gain * (1 - ledger.loyalty_personal[hit])
         ledger.size[hit] *= 1 + p.clients.upsell_growth * ledger.consultative[hit]
@@ -483,7 +475,6 @@ class SalesModel(Model):
             d = seller.desk
             seller.service_time, seller.crm_time = float(work.served[d]), float(work.crm[d])
             seller.consultative_time, seller.practice = float(work.consultative[d]), float(work.practice[d])
-            seller.book_revenue = float(book[d])
             seller.won_total += seller.wins
             seller.lost_total += seller.losses
             self._log_servicing(seller)
@@ -547,8 +538,8 @@ class SalesModel(Model):
         gone = np.zeros(len(self.desks) + 1, dtype=bool)  # the extra last entry stands for owner -1
         for seller in leavers:
             seller.departed, seller.left = True, self.quarter
-            gone[seller.desk] = True
             self.quits.append((self.quarter, seller))
+            gone[seller.desk] = True
             who = (
                 "newcomer"
                 if seller.newcomer
@@ -593,7 +584,6 @@ class SalesModel(Model):
         ledger.owner[rows] = receivers
         ledger.loyalty_personal[rows] *= keep_loyalty
         ledger.development[rows] *= keep_level
-        ledger.handoffs[rows] += 1
         ledger.last_handoff[rows] = self.quarter
 
     def hire(self) -> float:
