@@ -89,13 +89,6 @@ class Seller(Agent):
             "strategic": int(strategic.sum()),
         }
 
-    def update_motivation(
-        self, success: float, relative_income: float, smoothing: float, success_weight: float
-    ) -> None:
-        """Motivation tracks recent success and income relative to the team, smoothed."""
-        target = success_weight * success + (1 - success_weight) * min(1.0, relative_income)
-        self.motivation += smoothing * (target - self.motivation)
-
 
 def _ledger_column(name: str, kind: type) -> property:
     """A read-only attribute that reads this client's row of a ledger column."""

@@ -74,9 +74,15 @@ def quit_chance(motivation, base: float, extra: float, midpoint: float, slope: f
     return base + extra * logistic(-slope * (np.asarray(motivation) - midpoint))
 
 
-def success_rate(successes: int, failures: int, prior: float = 0.5, weight: float = 1.0) -> float:
+def success_rate(successes, failures, prior: float = 0.5, weight: float = 1.0):
     """This quarter's success rate, shrunk toward a prior when there were few outcomes."""
     return (successes + prior * weight) / (successes + failures + weight)
+
+
+def motivation_after(motivation, success, relative_income, smoothing: float, success_weight: float):
+    """Motivation moves toward a mix of recent success and income relative to the team (capped at 1)."""
+    target = success_weight * success + (1 - success_weight) * np.minimum(1.0, relative_income)
+    return motivation + smoothing * (target - motivation)
 
 
 def gini(values) -> float:

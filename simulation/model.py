@@ -120,6 +120,7 @@ class SalesModel(Model):
         self._snapshot_quarter = -1
         self.ledger = ClientLedger(capacity=max(256, 2 * p.department.sellers * p.department.clients_per_veteran))
         self.desks: list[Seller] = []
+        self._capacity: np.ndarray | None = None  # per desk, kept until staff changes
         self._on_staff: list[Seller] = []
         self._regular: list[Seller] = []  # on staff, neither head nor strategic seller
         self.vacancies: list[tuple[int, Role]] = []  # (quarter due, role)
@@ -175,6 +176,7 @@ class SalesModel(Model):
     def _add_seller(self, skill: float, tenure: int, role: Role, capacity: float = 1.0) -> Seller:
         seller = Seller(self, len(self.desks), skill, tenure, role, capacity, self.scenario.motivation.initial)
         self.desks.append(seller)
+        self._capacity = None
         self._on_staff.append(seller)
         if role not in (Role.HEAD, Role.STRATEGIC):
             self._regular.append(seller)
@@ -208,8 +210,8 @@ class SalesModel(Model):
             arrived=np.full(count, self.quarter),
             loyalty_firm=np.full(count, self.scenario.loyalty.firm_initial),
         )
-        for row in rows:
-            Client(self, int(row))
+        for row in rows.tolist():
+            Client(self, row)
         return rows
 
     # --- who is who --------------------------------------------------------------------------
@@ -304,7 +306,11 @@ class SalesModel(Model):
         )
 
     def capacities(self) -> np.ndarray:
-        return np.array([0.0 if s.departed else s.capacity for s in self.desks])
+        """Selling capacity per desk (0 once its seller has left)."""
+        if self._capacity is None:  # staff changed since last asked
+            self._capacity = np.array([0.0 if s.departed else s.capacity for s in self.desks])
+            self._capacity.flags.writeable = False
+        return self._capacity
 
     def work(self) -> None:
         """3-4. Needs arise and are routed; sellers spend their capacity; pursuits, development
@@ -468,24 +474,31 @@ class SalesModel(Model):
         revenue = np.where(still, ledger.view("size") * ledger.view("development"), 0.0)
         ledger.revenue[:n] = revenue
         ndesk = len(self.desks)
-        book = np.bincount(owner[still], weights=revenue[still], minlength=ndesk)
-        recent = still & (ledger.view("won") >= max(q - 4, 1))  # first year of revenue
-        acquired = np.bincount(ledger.view("winner")[recent], weights=revenue[recent], minlength=ndesk)
+        # Per desk (shifted by one: owner -1 holds the rows without revenue).
+        book = np.bincount(owner + 1, weights=revenue, minlength=ndesk + 1)[1:]
+        recent = ledger.view("won") >= max(q - 4, 1)  # first year of revenue
+        acquired = np.bincount(ledger.view("winner") + 1, weights=revenue * recent, minlength=ndesk + 1)[1:]
+        served, crm, consultative, practice = (x.tolist() for x in (work.served, work.crm, work.consultative, work.practice))
+        book, acquired = book.tolist(), acquired.tolist()
+        newcomer_won = newcomer_lost = 0
         for seller in self.on_staff:
             d = seller.desk
-            seller.service_time, seller.crm_time = float(work.served[d]), float(work.crm[d])
-            seller.consultative_time, seller.practice = float(work.consultative[d]), float(work.practice[d])
+            seller.service_time, seller.crm_time = served[d], crm[d]
+            seller.consultative_time, seller.practice = consultative[d], practice[d]
             seller.won_total += seller.wins
             seller.lost_total += seller.losses
-            self._log_servicing(seller)
+            if self.log_events:
+                self._log_servicing(seller)
             if seller.newcomer:
-                self.newcomer_outcomes += (seller.wins, seller.losses)
+                newcomer_won += seller.wins
+                newcomer_lost += seller.losses
             if seller.role is Role.HEAD:
                 seller.book_income, bonus, base = 0.0, 0.0, p.pay.head_salary
             else:
-                seller.book_income, bonus = self.policy.pay(seller, float(book[d]), float(acquired[d]))
+                seller.book_income, bonus = self.policy.pay(seller, book[d], acquired[d])
                 base = p.strategic.seller_salary if seller.role is Role.STRATEGIC else p.pay.base_salary
             seller.income = base + seller.book_income + bonus
+        self.newcomer_outcomes += (newcomer_won, newcomer_lost)
         self.quarter_pay = sum(s.income for s in self.on_staff)  # before anyone leaves
 
     def _tally(self, outcome: str, desks: np.ndarray) -> None:
@@ -499,14 +512,13 @@ class SalesModel(Model):
         The head's coaching time speeds newcomers' learning; the head's own skill is held
         fixed (managing and coaching keep it in use)."""
         s = self.scenario.skill
-        newcomers = [x for x in self.regular_sellers() if x.newcomer]
-        coaching = self.coaching_time()
-        coached = min(1.0, coaching / (s.coaching_need * len(newcomers))) if newcomers else 0.0
-        for seller in self.regular_sellers() + [x for x in self.on_staff if x.role is Role.STRATEGIC]:
-            boost = 1 + s.coaching_boost * coached if seller in newcomers else 1.0
-            seller.skill = mech.learn(
-                seller.skill, seller.practice, min(1.0, s.learning_rate * boost), s.forgetting_rate, s.floor
-            )
+        newcomers = sum(x.newcomer for x in self._regular)
+        coached = min(1.0, self.coaching_time() / (s.coaching_need * newcomers)) if newcomers else 0.0
+        rates = (min(1.0, s.learning_rate), min(1.0, s.learning_rate * (1 + s.coaching_boost * coached)))
+        for seller in self._on_staff:
+            if seller.role is not Role.HEAD:
+                rate = rates[seller.newcomer]
+                seller.skill = mech.learn(seller.skill, seller.practice, rate, s.forgetting_rate, s.floor)
 
     def coaching_time(self) -> float:
         """The head's time left for coaching after administration and any deals it works."""
@@ -522,10 +534,16 @@ class SalesModel(Model):
             return
         mean_income = float(np.mean([s.income for s in sellers])) or 1.0
         u = self.streams.quarter("quitting", self.quarter).random(len(self.desks))
-        for seller in sellers:
-            success = mech.success_rate(seller.wins, seller.losses)
-            seller.update_motivation(success, seller.income / mean_income, mo.smoothing, mo.success_weight)
-        motivation = np.array([s.motivation for s in sellers])
+        success = mech.success_rate(np.array([s.wins for s in sellers]), np.array([s.losses for s in sellers]))
+        motivation = mech.motivation_after(
+            np.array([s.motivation for s in sellers]),
+            success,
+            np.array([s.income for s in sellers]) / mean_income,
+            mo.smoothing,
+            mo.success_weight,
+        )
+        for seller, value in zip(sellers, motivation.tolist(), strict=True):
+            seller.motivation = value
         chance = mech.quit_chance(motivation, mo.base_quit_rate, mo.quit_extra, mo.quit_midpoint, mo.quit_slope)
         quits = u[[s.desk for s in sellers]] < chance
         leavers = [s for s, leaves in zip(sellers, quits, strict=True) if leaves]
@@ -538,18 +556,16 @@ class SalesModel(Model):
         gone = np.zeros(len(self.desks) + 1, dtype=bool)  # the extra last entry stands for owner -1
         for seller in leavers:
             seller.departed, seller.left = True, self.quarter
+            self._capacity = None
             self.quits.append((self.quarter, seller))
             gone[seller.desk] = True
-            who = (
-                "newcomer"
-                if seller.newcomer
-                else ("veteran" if seller.veteran else seller.role.value.replace("_", " "))
-            )
-            self.log(
-                "quit",
-                f"{who} {seller.name} quit after {seller.lost_total} lost and {seller.won_total} won pursuits "
-                f"(skill {seller.skill:.2f}, motivation {seller.motivation:.2f})",
-            )
+            if self.log_events:
+                who = "newcomer" if seller.newcomer else ("veteran" if seller.veteran else seller.role.value)
+                self.log(
+                    "quit",
+                    f"{who.replace('_', ' ')} {seller.name} quit after {seller.lost_total} lost and "
+                    f"{seller.won_total} won pursuits (skill {seller.skill:.2f}, motivation {seller.motivation:.2f})",
+                )
             self.vacancies.append(
                 (
                     self.quarter + self.scenario.hiring.delay,
@@ -600,7 +616,17 @@ class SalesModel(Model):
         self.vacancies = [v for v in self.vacancies if v[0] > self.quarter]
         for _, role in due:
             self.recruit(role)
+        self._pad_desk_arrays()
         return h.cost * len(due)
+
+    def _pad_desk_arrays(self) -> None:
+        """New hires' entries in the per-desk arrays: all their time spare, no book yet."""
+        new = len(self.desks) - len(self.spare)
+        if new > 0:
+            capacity = [s.capacity for s in self.desks[-new:]]
+            self.spare = np.append(self.spare, capacity)
+            self.book_size = np.append(self.book_size, np.zeros(new, dtype=np.int64))
+            self.service_load = np.append(self.service_load, np.zeros(new))
 
     def recruit(self, role: Role) -> Seller:
         """A new hire: a newcomer with low skill, or a skilled strategic seller."""
@@ -615,10 +641,7 @@ class SalesModel(Model):
         seller = self._add_seller(skill, tenure, role)
         seller.veteran = False
         self.hires_this_quarter += 1
-        self.spare = np.append(self.spare, seller.capacity)
-        self.book_size = np.append(self.book_size, 0)
-        self.service_load = np.append(self.service_load, 0.0)
-        if self.quarter > 0:
+        if self.quarter > 0 and self.log_events:
             self.log("hire", f"{seller.name} hired as {role.value.replace('_', ' ')} (skill {skill:.2f})")
         return seller
 

@@ -5,7 +5,6 @@ a policy's name.
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -93,24 +92,45 @@ class FinderKeeps(Policy):
         comfort = (pay.base_salary + np.array([s.book_income for s in sellers])) / pay.aspiration
         propensity = claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
         wants = rng.random((len(sellers), len(rows))) < propensity[:, None]
-        taken = np.zeros(len(rows), dtype=bool)
-        for seller, want in zip(sellers, wants, strict=True):
-            spare = model.spare[seller.desk]
-            wanted = np.flatnonzero(want & ~taken)
-            if spare < cheapest or not len(wanted):
+        # What each lead is worth to each seller who wants it: size times skill fit per unit of effort.
+        who, lead = wants.nonzero()
+        skills = np.array([s.skill for s in sellers])
+        value = size[lead] * skill_fit(skills[who], complexity[lead], params.skill_slope) / effort[lead]
+        bounds = np.searchsorted(who, np.arange(len(sellers) + 1)).tolist()
+        taken, claimant, costs = np.zeros(len(rows), dtype=bool), [-1] * len(rows), effort.tolist()
+        for k, seller in enumerate(sellers):
+            # The seller claims its most valuable free leads, in order, while they fit in its spare time.
+            start, end = bounds[k], bounds[k + 1]
+            if start == end:
                 continue
-            value = size[wanted] * skill_fit(seller.skill, complexity[wanted], params.skill_slope) / effort[wanted]
-            # Only the best `most` leads can fit in the spare time: rank those alone.
-            most = min(len(wanted), int(spare // cheapest) + 1)
-            best = np.argpartition(-value, most - 1)[:most] if most < len(wanted) else np.arange(len(wanted))
-            ranked = wanted[best[np.argsort(-value[best], kind="stable")]]
-            claimed = ranked[: int(np.searchsorted(np.cumsum(effort[ranked]), spare, "right"))]
-            if len(claimed):
-                model.assign_pursuit(rows[claimed], seller.desk, float(effort[claimed].sum()))
-                taken[claimed] = True
+            spare = float(model.spare[seller.desk])
+            wanted, worth = lead[start:end], value[start:end]
+            most = int(spare // cheapest) + 1  # no more than this many can fit
+            if end - start > max(most, 32):  # many wanted: keep the free ones and the best of them in numpy
+                free = ~taken[wanted]
+                wanted, worth = wanted[free], worth[free]
+                if most < len(wanted):
+                    best = np.argpartition(-worth, most - 1)[:most]
+                    wanted, worth = wanted[best], worth[best]
+            used, mine = 0.0, []
+            for _, i in sorted(zip((-worth).tolist(), wanted.tolist(), strict=True)):
+                if claimant[i] >= 0:
+                    continue
+                if used + costs[i] > spare:
+                    break
+                used += costs[i]
+                claimant[i] = seller.desk
+                mine.append(i)
+            if mine:
+                taken[mine] = True
+                model.spare[seller.desk] -= effort[mine].sum()
+        claimant = np.array(claimant)
+        claimed = claimant >= 0
+        ledger.owner[rows[claimed]] = claimant[claimed]
+        ledger.stage[rows[claimed]] = Stage.PURSUIT
         # The head hands each lead left over to the smallest book with time for it.
         desks = desks_of(sellers)
-        for i in (~taken).nonzero()[0]:
+        for i in (~claimed).nonzero()[0]:
             books = np.where(model.spare[desks] >= effort[i], model.book_size[desks], np.iinfo(np.int64).max)
             k = int(np.argmin(books))
             if books[k] < np.iinfo(np.int64).max:
@@ -118,16 +138,26 @@ class FinderKeeps(Policy):
 
     def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
         """A leaver's clients go one by one to whoever has the smallest book (ties: lowest desk)."""
-        heap = [(int(model.book_size[s.desk]), s.desk) for s in model.regular_sellers()]
-        heapq.heapify(heap)
-        out = np.empty(len(rows), dtype=np.int32)
-        for k in range(len(rows)):
-            book, desk = heapq.heappop(heap)
-            out[k] = desk
-            heapq.heappush(heap, (book + 1, desk))
-        for book, desk in heap:
-            model.book_size[desk] = book
-        return out
+        desks = desks_of(model.regular_sellers())
+        out = desks[one_by_one_to_smallest(model.book_size[desks], desks, len(rows))]
+        model.book_size += np.bincount(out, minlength=len(model.book_size))
+        return out.astype(np.int32)
+
+
+def one_by_one_to_smallest(books: np.ndarray, desks: np.ndarray, count: int) -> np.ndarray:
+    """Handing out ``count`` items one at a time, each to the smallest book (ties: lowest desk):
+    which position gets each. The k-th item goes to the k-th smallest (book + j, desk) pair, so
+    all are found at once by filling the books up to a common level."""
+    if count == 0 or not len(books):
+        return np.zeros(0, dtype=np.int64)
+    low, high = int(books.min()), int(books.min()) + count  # the level the books are filled to
+    while low < high:
+        mid = (low + high) // 2
+        low, high = (low, mid) if np.maximum(mid - books, 0).sum() >= count else (mid + 1, high)
+    takes = np.maximum(low - books, 0)
+    position = np.repeat(np.arange(len(books)), takes)
+    level = books[position] + np.arange(len(position)) - np.repeat(np.cumsum(takes) - takes, takes)
+    return position[np.lexsort((desks[position], level))[:count]]
 
 
 class DedicatedRoles(Policy):
