@@ -478,7 +478,8 @@ class SalesModel(Model):
         book = np.bincount(owner + 1, weights=revenue, minlength=ndesk + 1)[1:]
         recent = ledger.view("won") >= max(q - 4, 1)  # first year of revenue
         acquired = np.bincount(ledger.view("winner") + 1, weights=revenue * recent, minlength=ndesk + 1)[1:]
-        served, crm, consultative, practice = (x.tolist() for x in (work.served, work.crm, work.consultative, work.practice))
+        served, crm = work.served.tolist(), work.crm.tolist()
+        consultative, practice = work.consultative.tolist(), work.practice.tolist()
         book, acquired = book.tolist(), acquired.tolist()
         newcomer_won = newcomer_lost = 0
         for seller in self.on_staff:
