@@ -96,7 +96,11 @@ def _ledger_column(name: str, kind: type) -> property:
 
 
 class Client(Agent):
-    """A client (or lead): a view on one row of the department's client ledger."""
+    """A client: a view on one row of the department's client ledger.
+
+    Leads are ledger rows only; a lead becomes a ``Client`` agent when it is won (the initial
+    book are clients from the start) and stays one after it churns.
+    """
 
     size = _ledger_column("size", float)  # k€ per quarter when fully developed
     complexity = _ledger_column("complexity", float)

@@ -1,8 +1,9 @@
-"""The client ledger: every client the department ever saw, one row each, in numpy arrays.
+"""The client ledger: every lead and client the department ever saw, one row each, in numpy arrays.
 
-Clients are Mesa agents (``agents.Client``), but their per-quarter updates are done on whole
-columns at once; each ``Client`` reads its row here. Rows are never deleted: a churned client
-or a lost lead keeps its row, so every client ever created is in exactly one stage.
+A lead is a row from the quarter it arrives; once won it is also a Mesa agent
+(``agents.Client``) that reads its row here. Per-quarter updates act on whole columns at once.
+Rows are never deleted: a churned client or a lost lead keeps its row, so every lead and
+client ever seen is in exactly one stage.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _COLUMNS: dict[str, tuple[type, object]] = {
     "loyalty_firm": (np.float64, 0.0),  # held by the company
     "owner": (np.int32, -1),  # desk of the owning or pursuing seller, -1 none
     "arrived": (np.int32, 0),  # quarter the lead arrived (or 0 for the initial book)
-    "won": (np.int32, -1),  # quarter won, -1 never
+    "won": (np.int32, -1),  # quarter won (0: in the initial book), -1 never
     "winner": (np.int32, -1),  # desk of the seller who won it
     "left": (np.int32, -1),  # quarter churned or lost
     "last_handoff": (np.int32, -1000),

@@ -163,10 +163,11 @@ class SalesModel(Model):
             seller = self._add_seller(float(np.clip(skill, 0, 1)), tenure, Role.GENERALIST)
             seller.motivation = float(rng.uniform(0.6, 0.9))
             books = p.clients_per_veteran if veteran else p.clients_per_newcomer
-            rows = self._new_clients(books, rng, consultative_share=p.initial_consultative_share)
+            rows = self._new_leads(books, rng, consultative_share=p.initial_consultative_share)
             ledger = self.ledger
             ledger.owner[rows] = seller.desk
-            ledger.winner[rows] = seller.desk
+            ledger.winner[rows], ledger.won[rows] = seller.desk, 0  # won before the run
+            self._become_clients(rows)
             ledger.stage[rows] = Stage.LOYAL
             ledger.development[rows] = 1.0
             ledger.loyalty_personal[rows] = np.clip(
@@ -182,10 +183,10 @@ class SalesModel(Model):
             self._regular.append(seller)
         return seller
 
-    def _new_clients(
+    def _new_leads(
         self, count: int, rng: np.random.Generator, consultative_share: float, strategic: bool = False
     ) -> np.ndarray:
-        """Draw clients (or leads): size, complexity, type. Adds them to the ledger."""
+        """Draw leads (or the initial book): size, complexity, type. Adds them to the ledger."""
         m, c = self.scenario.market, self.scenario.clients
         if count == 0:
             return np.empty(0, dtype=np.int64)
@@ -210,9 +211,12 @@ class SalesModel(Model):
             arrived=np.full(count, self.quarter),
             loyalty_firm=np.full(count, self.scenario.loyalty.firm_initial),
         )
+        return rows
+
+    def _become_clients(self, rows: np.ndarray) -> None:
+        """Won leads (and the initial book) become ``Client`` agents."""
         for row in rows.tolist():
             Client(self, row)
-        return rows
 
     # --- who is who --------------------------------------------------------------------------
     @property
@@ -252,8 +256,8 @@ class SalesModel(Model):
         """1. Leads arrive (Poisson); a share is consultative; strategic leads are rare and large."""
         m = self.scenario.market
         rng = self.streams.quarter("leads", self.quarter)
-        self._new_clients(int(rng.poisson(m.leads_per_quarter)), rng, m.consultative_share)
-        self._new_clients(int(rng.poisson(m.strategic_leads_per_quarter)), rng, 1.0, strategic=True)
+        self._new_leads(int(rng.poisson(m.leads_per_quarter)), rng, m.consultative_share)
+        self._new_leads(int(rng.poisson(m.strategic_leads_per_quarter)), rng, 1.0, strategic=True)
 
     def route_leads(self) -> None:
         """2. Open leads are routed: strategic ones by the strategic option, the rest by the policy."""
@@ -408,6 +412,7 @@ class SalesModel(Model):
         )
         ledger.loyalty_personal[won] = p.loyalty.personal_won
         ledger.loyalty_firm[won] = p.loyalty.firm_initial
+        self._become_clients(won)
         return won, lost
 
     def develop_clients(self, work: Work) -> None:

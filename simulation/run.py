@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,8 +50,26 @@ def run_simulation(
     params = resolve_scenario(scenario, overrides)
     preset = resolve_policy(policy)
     params = apply_policy(params, preset, overrides)
-    model = SalesModel(params, preset, seed=seed, replication=replication, log_events=log_events)
-    for _ in range(params.quarters):
-        model.step()
-    frame = timeseries(model)
+    with cyclic_gc_paused():
+        model = SalesModel(params, preset, seed=seed, replication=replication, log_events=log_events)
+        for _ in range(params.quarters):
+            model.step()
+        frame = timeseries(model)
     return SimulationResult(preset.name, seed, replication, params, run_summary(model, frame), frame, model.events)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one run, as ``timeit`` does.
+
+    A run's agents all live until it ends, so the collector's full passes over them free
+    nothing; on a 40,000-client run one such pass takes ~60 ms (~9% of the run). Reference
+    counting still frees everything else at once, and the collector is back on afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -33,7 +33,9 @@ def check(model: SalesModel) -> None:
     assert set(np.unique(stage)) <= {s.value for s in Stage}
     assert sum(int((stage == s).sum()) for s in Stage) == ledger.n  # exactly one stage each
     clients = model.agents_by_type.get(Client, [])
-    assert len(clients) == ledger.n  # every client ever created is an agent
+    ever_won = (ledger.view("won") >= 0).nonzero()[0]
+    assert sorted(c.row for c in clients) == ever_won.tolist()  # every client ever won is an agent, once
+    assert (stage[ever_won] != Stage.LEAD).all() and (stage[ever_won] != Stage.PURSUIT).all()
     owner = ledger.view("owner")
     staff = {s.desk for s in model.on_staff}
     held = ledger.in_stage(Stage.PURSUIT, Stage.DEVELOPING, Stage.LOYAL)
