@@ -85,6 +85,10 @@ class ClientLedger:
             mask |= stage == other
         return mask
 
+    def rows_in(self, *stages: Stage) -> np.ndarray:
+        """Indices of the rows in any of the given stages, in row order."""
+        return self.in_stage(*stages).nonzero()[0]
+
     @property
     def loyalty(self) -> np.ndarray:
         """Combined loyalty: a client stays for its seller or for the firm."""

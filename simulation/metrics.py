@@ -94,11 +94,11 @@ def quarter_snapshot(model: SalesModel) -> dict[str, float]:
     incomes = [s.income for s in sellers]
     return {
         "revenue": model.finance["revenue"],
-        "new_client_revenue": float(revenue[recent].sum()),
+        "new_client_revenue": float(revenue[recent.nonzero()[0]].sum()),
         "active_clients": int(active.sum()),
         "churned": int((left & (stage == Stage.CHURNED)).sum()),
         "golden_fund_clients": int(golden.sum()),
-        "golden_fund_revenue": float(revenue[golden].sum()),
+        "golden_fund_revenue": float(revenue[golden.nonzero()[0]].sum()),
         "golden_fund_churned": int((left & (stage == Stage.CHURNED) & ledger.view("consultative")).sum()),
         "leads_arrived": int((ledger.view("arrived") == q).sum()) if q else 0,
         "leads_won": int((ledger.view("won") == q).sum()) if q else 0,

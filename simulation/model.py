@@ -234,9 +234,7 @@ class SalesModel(Model):
     # --- quarterly schedule ------------------------------------------------------------------
     def step(self) -> None:
         """One quarter, in the order of docs/model.md."""
-        self.quarter += 1
-        for seller in self.on_staff:
-            seller.reset_tally()
+        self.quarter += 1  # each seller's tallies of the quarter are all set during work()
         self.hires_this_quarter = self.quits_this_quarter = 0
         self.receive_leads()
         self.policy.promote(self)
@@ -295,15 +293,16 @@ class SalesModel(Model):
         """Per-desk servicing load, committed consultative work, spare time and book size."""
         ledger, n = self.ledger, len(self.desks)
         owner, stage = ledger.view("owner"), ledger.view("stage")
-        active = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
+        active = ledger.rows_in(*ACTIVE)
         desks = owner[active]
-        self.book_size = np.bincount(desks, minlength=n).astype(np.int64)
-        self.service_load = np.bincount(desks, weights=self.service_need(ledger.size[: ledger.n][active]), minlength=n)
-        committed = np.zeros(n)
-        pursuing = stage == Stage.PURSUIT
-        np.add.at(committed, owner[pursuing], self.pursuit_effort(pursuing.nonzero()[0]))
-        developing = (stage == Stage.DEVELOPING).nonzero()[0]
-        np.add.at(committed, owner[developing], self.development_effort(developing))
+        self.book_size = np.bincount(desks, minlength=n)
+        self.service_load = np.bincount(desks, weights=self.service_need(ledger.size[active]), minlength=n)
+        pursuing, developing = (stage == Stage.PURSUIT).nonzero()[0], (stage == Stage.DEVELOPING).nonzero()[0]
+        committed = np.bincount(
+            np.concatenate([owner[pursuing], owner[developing]]),
+            weights=np.concatenate([self.pursuit_effort(pursuing), self.development_effort(developing)]),
+            minlength=n,
+        )
         capacity = self.capacities()
         self.spare = (
             capacity * (1 - self.scenario.crm.time_cost * self.scenario.crm.adoption) - self.service_load - committed
@@ -455,10 +454,12 @@ class SalesModel(Model):
         lp, lf = ledger.loyalty_personal, ledger.loyalty_firm
         coverage = work.coverage[ledger.owner[active]]
         lf[active] += p.crm.firm_loyalty_rate * p.crm.adoption * np.maximum(lp[active] - lf[active], 0)
-        loyalty = ledger.loyalty[active]
+        loyalty = 1.0 - (1.0 - lp[active]) * (1.0 - lf[active])  # ledger.loyalty, for the active rows
+        unmet_need = np.zeros(ledger.n, dtype=bool)
+        unmet_need[unmet] = True
         chance = mech.churn_probability(
             1 - coverage,
-            np.isin(active, unmet),
+            unmet_need[active],
             loyalty,
             p.churn.base_rate,
             p.churn.shortfall_weight,
@@ -483,9 +484,16 @@ class SalesModel(Model):
         book = np.bincount(owner + 1, weights=revenue, minlength=ndesk + 1)[1:]
         recent = ledger.view("won") >= max(q - 4, 1)  # first year of revenue
         acquired = np.bincount(ledger.view("winner") + 1, weights=revenue * recent, minlength=ndesk + 1)[1:]
+        staff = [s for s in self.on_staff if s.role is not Role.HEAD]
+        desks = [s.desk for s in staff]
+        book_income, bonus = self.policy.pay(self, [s.role for s in staff], book[desks], acquired[desks])
+        base = [p.strategic.seller_salary if s.role is Role.STRATEGIC else p.pay.base_salary for s in staff]
+        income = (np.array(base) + book_income + bonus).tolist()
+        for seller, book_pay, total in zip(staff, book_income.tolist(), income, strict=True):
+            seller.book_income, seller.income = book_pay, total
+        self.head.book_income, self.head.income = 0.0, p.pay.head_salary
         served, crm = work.served.tolist(), work.crm.tolist()
         consultative, practice = work.consultative.tolist(), work.practice.tolist()
-        book, acquired = book.tolist(), acquired.tolist()
         newcomer_won = newcomer_lost = 0
         for seller in self.on_staff:
             d = seller.desk
@@ -493,25 +501,19 @@ class SalesModel(Model):
             seller.consultative_time, seller.practice = consultative[d], practice[d]
             seller.won_total += seller.wins
             seller.lost_total += seller.losses
-            if self.log_events:
-                self._log_servicing(seller)
             if seller.newcomer:
                 newcomer_won += seller.wins
                 newcomer_lost += seller.losses
-            if seller.role is Role.HEAD:
-                seller.book_income, bonus, base = 0.0, 0.0, p.pay.head_salary
-            else:
-                seller.book_income, bonus = self.policy.pay(seller, book[d], acquired[d])
-                base = p.strategic.seller_salary if seller.role is Role.STRATEGIC else p.pay.base_salary
-            seller.income = base + seller.book_income + bonus
+            if self.log_events:
+                self._log_servicing(seller)
         self.newcomer_outcomes += (newcomer_won, newcomer_lost)
         self.quarter_pay = sum(s.income for s in self.on_staff)  # before anyone leaves
 
     def _tally(self, outcome: str, desks: np.ndarray) -> None:
         """Add this quarter's outcomes (wins, losses, needs met or unmet) to each seller's tally."""
-        counts = np.bincount(desks, minlength=len(self.desks))
+        counts = np.bincount(desks, minlength=len(self.desks)).tolist()
         for seller in self.on_staff:
-            setattr(seller, outcome, int(counts[seller.desk]))
+            setattr(seller, outcome, counts[seller.desk])
 
     def learn(self) -> None:
         """5. Practice raises skill toward 1; without practice skill decays to a floor.
@@ -654,11 +656,9 @@ class SalesModel(Model):
     def _account(self, hiring: float) -> None:
         """9. Finance: revenue, margin, salaries, commissions, hiring and CRM costs, profit."""
         p, ledger = self.scenario, self.ledger
-        active = ledger.in_stage(*ACTIVE)
-        revenue = (
-            float(ledger.view("revenue")[active].sum())
-            if self.quarter
-            else float((ledger.view("size") * ledger.view("development"))[active].sum())
+        active = ledger.rows_in(*ACTIVE)
+        revenue = float(
+            ledger.revenue[active].sum() if self.quarter else (ledger.size[active] * ledger.development[active]).sum()
         )
         staff = self.on_staff
         pay = float(self.quarter_pay) if self.quarter else 0.0

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .agents import Role, Seller
+from .agents import Role
 from .ledger import Stage
 from .mechanisms import claim_propensity, skill_fit
 
@@ -48,9 +48,10 @@ class Policy:
         """Desk that receives each of a leaver's clients."""
         raise NotImplementedError
 
-    def pay(self, seller: Seller, book_revenue: float, acquired_revenue: float) -> tuple[float, float]:
-        """(book income, acquisition income) for a quarter, before base salary."""
-        return seller.model.scenario.pay.book_commission * book_revenue, 0.0
+    def pay(self, model: SalesModel, roles: list[Role], book_revenue: np.ndarray, acquired_revenue: np.ndarray):
+        """Each seller's (book income, acquisition income) for a quarter, before base salary,
+        from the revenue of its book and of the clients it won in the last year."""
+        return model.scenario.pay.book_commission * book_revenue, np.zeros(len(roles))
 
 
 def desks_of(sellers) -> np.ndarray:
@@ -283,11 +284,13 @@ class DedicatedRoles(Policy):
             out[developing] = order[np.arange(int(developing.sum())) % len(order)]
         return out
 
-    def pay(self, seller: Seller, book_revenue: float, acquired_revenue: float) -> tuple[float, float]:
-        pay = seller.model.scenario.pay
-        if seller.role is Role.HUNTER:
-            return 0.0, pay.acquisition_bonus * acquired_revenue
-        return pay.book_commission * book_revenue, 0.0
+    def pay(self, model: SalesModel, roles: list[Role], book_revenue: np.ndarray, acquired_revenue: np.ndarray):
+        """Hunters earn a bonus on what they won; everyone else a commission on their book."""
+        pay, hunter = model.scenario.pay, np.array([role is Role.HUNTER for role in roles], dtype=bool)
+        return (
+            np.where(hunter, 0.0, pay.book_commission * book_revenue),
+            np.where(hunter, pay.acquisition_bonus * acquired_revenue, 0.0),
+        )
 
 
 # --- strategic deals: who works the rare, large, complex leads -----------------------------
