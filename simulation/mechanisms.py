@@ -39,11 +39,11 @@ def learning_efficacy(skill, complexity, slope: float, penalty: float):
     return 1.0 - penalty * (1.0 - skill_fit(skill, complexity, slope))
 
 
-def learn(skill: float, practice: float, rate: float, forgetting: float, floor: float) -> float:
+def learn(skill, practice, rate, forgetting: float, floor: float):
     """Skill after a quarter: exponential approach to 1 with practice, decay to a floor without."""
-    practice = min(1.0, max(0.0, practice))
+    practice = np.clip(practice, 0.0, 1.0)
     skill = skill + rate * practice * (1.0 - skill)
-    return skill - forgetting * (1.0 - practice) * max(0.0, skill - floor)
+    return skill - forgetting * (1.0 - practice) * np.maximum(0.0, skill - floor)
 
 
 def claim_propensity(comfort, slope: float, threshold: float):

@@ -87,7 +87,10 @@ def quarter_snapshot(model: SalesModel) -> dict[str, float]:
         revenue = ledger.view("size") * ledger.view("development") * active
     golden = active & ledger.view("consultative")
     left = ledger.view("left") == q
-    recent = active & (ledger.view("won") >= max(q - 4, 1)) & (ledger.view("won") < q)
+    churned = left & (stage == Stage.CHURNED)
+    won = ledger.view("won")
+    recent = active & (won >= max(q - 4, 1)) & (won < q)
+    count = np.count_nonzero
     sellers = model.regular_sellers()
     veterans = [s for s in sellers if s.veteran]
     newcomers = [s for s in sellers if s.newcomer]
@@ -95,14 +98,14 @@ def quarter_snapshot(model: SalesModel) -> dict[str, float]:
     return {
         "revenue": model.finance["revenue"],
         "new_client_revenue": float(revenue[recent.nonzero()[0]].sum()),
-        "active_clients": int(active.sum()),
-        "churned": int((left & (stage == Stage.CHURNED)).sum()),
-        "golden_fund_clients": int(golden.sum()),
+        "active_clients": count(active),
+        "churned": count(churned),
+        "golden_fund_clients": count(golden),
         "golden_fund_revenue": float(revenue[golden.nonzero()[0]].sum()),
-        "golden_fund_churned": int((left & (stage == Stage.CHURNED) & ledger.view("consultative")).sum()),
-        "leads_arrived": int((ledger.view("arrived") == q).sum()) if q else 0,
-        "leads_won": int((ledger.view("won") == q).sum()) if q else 0,
-        "leads_lost": int((left & (stage == Stage.LOST)).sum()),
+        "golden_fund_churned": count(churned & ledger.view("consultative")),
+        "leads_arrived": count(ledger.view("arrived") == q) if q else 0,
+        "leads_won": count(won == q) if q else 0,
+        "leads_lost": count(left & (stage == Stage.LOST)),
         "veteran_skill": _mean(s.skill for s in veterans),
         "newcomer_skill": _mean(s.skill for s in newcomers),
         "mean_skill": _mean(s.skill for s in sellers),

@@ -120,7 +120,8 @@ class SalesModel(Model):
         self._snapshot_quarter = -1
         self.ledger = ClientLedger(capacity=max(256, 2 * p.department.sellers * p.department.clients_per_veteran))
         self.desks: list[Seller] = []
-        self._capacity: np.ndarray | None = None  # per desk, kept until staff changes
+        self._capacities: list[float] = []  # per desk, 0 once its seller has left
+        self._capacity: np.ndarray | None = None  # the same as an array, kept until staff changes
         self._on_staff: list[Seller] = []
         self._regular: list[Seller] = []  # on staff, neither head nor strategic seller
         self.vacancies: list[tuple[int, Role]] = []  # (quarter due, role)
@@ -177,6 +178,7 @@ class SalesModel(Model):
     def _add_seller(self, skill: float, tenure: int, role: Role, capacity: float = 1.0) -> Seller:
         seller = Seller(self, len(self.desks), skill, tenure, role, capacity, self.scenario.motivation.initial)
         self.desks.append(seller)
+        self._capacities.append(capacity)
         self._capacity = None
         self._on_staff.append(seller)
         if role not in (Role.HEAD, Role.STRATEGIC):
@@ -311,7 +313,7 @@ class SalesModel(Model):
     def capacities(self) -> np.ndarray:
         """Selling capacity per desk (0 once its seller has left)."""
         if self._capacity is None:  # staff changed since last asked
-            self._capacity = np.array([0.0 if s.departed else s.capacity for s in self.desks])
+            self._capacity = np.array(self._capacities)
             self._capacity.flags.writeable = False
         return self._capacity
 
@@ -523,10 +525,16 @@ class SalesModel(Model):
         newcomers = sum(x.newcomer for x in self._regular)
         coached = min(1.0, self.coaching_time() / (s.coaching_need * newcomers)) if newcomers else 0.0
         rates = (min(1.0, s.learning_rate), min(1.0, s.learning_rate * (1 + s.coaching_boost * coached)))
-        for seller in self._on_staff:
-            if seller.role is not Role.HEAD:
-                rate = rates[seller.newcomer]
-                seller.skill = mech.learn(seller.skill, seller.practice, rate, s.forgetting_rate, s.floor)
+        sellers = [x for x in self._on_staff if x.role is not Role.HEAD]
+        skill = mech.learn(
+            np.array([x.skill for x in sellers]),
+            np.array([x.practice for x in sellers]),
+            np.array([rates[x.newcomer] for x in sellers]),
+            s.forgetting_rate,
+            s.floor,
+        )
+        for seller, value in zip(sellers, skill.tolist(), strict=True):
+            seller.skill = value
 
     def coaching_time(self) -> float:
         """The head's time left for coaching after administration and any deals it works."""
@@ -564,7 +572,7 @@ class SalesModel(Model):
         gone = np.zeros(len(self.desks) + 1, dtype=bool)  # the extra last entry stands for owner -1
         for seller in leavers:
             seller.departed, seller.left = True, self.quarter
-            self._capacity = None
+            self._capacities[seller.desk], self._capacity = 0.0, None
             self.quits.append((self.quarter, seller))
             gone[seller.desk] = True
             if self.log_events:
@@ -644,7 +652,7 @@ class SalesModel(Model):
             skill = self.scenario.strategic.seller_skill
             tenure = 8
         else:
-            skill = float(np.clip(d.newcomer_skill + rng.uniform(-d.skill_spread, d.skill_spread), 0, 1))
+            skill = min(1.0, max(0.0, d.newcomer_skill + rng.uniform(-d.skill_spread, d.skill_spread)))
             tenure = 0
         seller = self._add_seller(skill, tenure, role)
         seller.veteran = False

@@ -94,9 +94,12 @@ class FinderKeeps(Policy):
         propensity = claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
         wants = rng.random((len(sellers), len(rows))) < propensity[:, None]
         # What each lead is worth to each seller who wants it: size times skill fit per unit of effort.
-        who, lead = wants.nonzero()
+        flat = np.flatnonzero(wants)  # (seller, lead) pairs in row-major order; faster than wants.nonzero()
+        who = flat // len(rows)
+        lead = flat - who * len(rows)
         skills = np.array([s.skill for s in sellers])
         value = size[lead] * skill_fit(skills[who], complexity[lead], params.skill_slope) / effort[lead]
+        rank = -value  # ascending rank = most valuable first
         bounds = np.searchsorted(who, np.arange(len(sellers) + 1)).tolist()
         taken, claimant, costs = np.zeros(len(rows), dtype=bool), [-1] * len(rows), effort.tolist()
         for k, seller in enumerate(sellers):
@@ -105,16 +108,16 @@ class FinderKeeps(Policy):
             if start == end:
                 continue
             spare = float(model.spare[seller.desk])
-            wanted, worth = lead[start:end], value[start:end]
+            wanted, order = lead[start:end], rank[start:end]
             most = int(spare // cheapest) + 1  # no more than this many can fit
             if end - start > max(most, 32):  # many wanted: keep the free ones and the best of them in numpy
                 free = ~taken[wanted]
-                wanted, worth = wanted[free], worth[free]
+                wanted, order = wanted[free], order[free]
                 if most < len(wanted):
-                    best = np.argpartition(-worth, most - 1)[:most]
-                    wanted, worth = wanted[best], worth[best]
+                    best = np.argpartition(order, most - 1)[:most]
+                    wanted, order = wanted[best], order[best]
             used, mine = 0.0, []
-            for _, i in sorted(zip((-worth).tolist(), wanted.tolist(), strict=True)):
+            for _, i in sorted(zip(order.tolist(), wanted.tolist(), strict=True)):
                 if claimant[i] >= 0:
                     continue
                 if used + costs[i] > spare:
