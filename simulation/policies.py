@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .agents import Role
+from .agents import Role, Seller
 from .ledger import Stage
 from .mechanisms import claim_propensity, skill_fit
 
@@ -80,37 +80,51 @@ class FinderKeeps(Policy):
     description = "generalists; the finder of a client keeps it; leftover leads to the smallest book"
 
     def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
-        ledger, params, pay = model.ledger, model.scenario.selling, model.scenario.pay
         if not len(rows):
             return
-        effort, size, complexity = model.pursuit_effort(rows), ledger.size[rows], ledger.complexity[rows]
-        cheapest = float(effort.min())
-        sellers = [s for s in model.regular_sellers() if model.spare[s.desk] >= cheapest]
+        effort = model.pursuit_effort(rows)
+        sellers = [s for s in model.regular_sellers() if model.spare[s.desk] >= effort.min()]
         sellers.sort(key=lambda s: (-s.tenure, s.desk))  # veterans choose first
         if not sellers:
             return
+        claimant = self.claims(model, sellers, rows, effort)
+        claimed = claimant >= 0
+        model.ledger.owner[rows[claimed]] = claimant[claimed]
+        model.ledger.stage[rows[claimed]] = Stage.PURSUIT
+        # The head hands each lead left over to the smallest book with time for it.
+        desks = desks_of(sellers)
+        for i in (~claimed).nonzero()[0]:
+            books = np.where(model.spare[desks] >= effort[i], model.book_size[desks], np.iinfo(np.int64).max)
+            k = int(np.argmin(books))
+            if books[k] < np.iinfo(np.int64).max:
+                model.assign_pursuit(rows[i], int(desks[k]), effort[i])
+
+    def claims(self, model: SalesModel, sellers: list[Seller], rows: np.ndarray, effort: np.ndarray) -> np.ndarray:
+        """The desk claiming each open lead (-1: nobody). Each seller wants each lead with its
+        claim propensity (one draw per seller and lead); in turn, each claims the free leads it
+        wants, most valuable to it first (size times skill fit per unit of effort), while they
+        fit in its spare time."""
+        ledger, params, pay = model.ledger, model.scenario.selling, model.scenario.pay
         rng = model.streams.quarter("routing", model.quarter)
         comfort = (pay.base_salary + np.array([s.book_income for s in sellers])) / pay.aspiration
         propensity = claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
         wants = rng.random((len(sellers), len(rows))) < propensity[:, None]
-        # What each lead is worth to each seller who wants it: size times skill fit per unit of effort.
-        flat = np.flatnonzero(wants)  # (seller, lead) pairs in row-major order; faster than wants.nonzero()
+        flat = np.flatnonzero(wants)  # (seller, lead) pairs, seller by seller (faster than wants.nonzero())
         who = flat // len(rows)
         lead = flat - who * len(rows)
         skills = np.array([s.skill for s in sellers])
-        value = size[lead] * skill_fit(skills[who], complexity[lead], params.skill_slope) / effort[lead]
-        rank = -value  # ascending rank = most valuable first
+        value = ledger.size[rows[lead]] * skill_fit(skills[who], ledger.complexity[rows[lead]], params.skill_slope)
+        rank = -value / effort[lead]  # ascending: most valuable first
         bounds = np.searchsorted(who, np.arange(len(sellers) + 1)).tolist()
-        taken, claimant, costs = np.zeros(len(rows), dtype=bool), [-1] * len(rows), effort.tolist()
-        for k, seller in enumerate(sellers):
-            # The seller claims its most valuable free leads, in order, while they fit in its spare time.
-            start, end = bounds[k], bounds[k + 1]
+        cheapest, costs = float(effort.min()), effort.tolist()
+        taken, claimant = np.zeros(len(rows), dtype=bool), [-1] * len(rows)
+        for seller, start, end in zip(sellers, bounds[:-1], bounds[1:], strict=True):
             if start == end:
                 continue
-            spare = float(model.spare[seller.desk])
+            desk, spare = seller.desk, float(model.spare[seller.desk])
             wanted, order = lead[start:end], rank[start:end]
             most = int(spare // cheapest) + 1  # no more than this many can fit
-            if end - start > max(most, 32):  # many wanted: keep the free ones and the best of them in numpy
+            if end - start > max(most, 32):  # many wanted: keep the free ones and the best of those in numpy
                 free = ~taken[wanted]
                 wanted, order = wanted[free], order[free]
                 if most < len(wanted):
@@ -123,22 +137,12 @@ class FinderKeeps(Policy):
                 if used + costs[i] > spare:
                     break
                 used += costs[i]
-                claimant[i] = seller.desk
+                claimant[i] = desk
                 mine.append(i)
             if mine:
                 taken[mine] = True
-                model.spare[seller.desk] -= effort[mine].sum()
-        claimant = np.array(claimant)
-        claimed = claimant >= 0
-        ledger.owner[rows[claimed]] = claimant[claimed]
-        ledger.stage[rows[claimed]] = Stage.PURSUIT
-        # The head hands each lead left over to the smallest book with time for it.
-        desks = desks_of(sellers)
-        for i in (~claimed).nonzero()[0]:
-            books = np.where(model.spare[desks] >= effort[i], model.book_size[desks], np.iinfo(np.int64).max)
-            k = int(np.argmin(books))
-            if books[k] < np.iinfo(np.int64).max:
-                model.assign_pursuit(rows[i], int(desks[k]), effort[i])
+                model.spare[desk] -= effort[mine].sum()
+        return np.array(claimant)
 
     def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
         """A leaver's clients go one by one to whoever has the smallest book (ties: lowest desk)."""
