@@ -24,6 +24,7 @@ import numpy as np
 from compare_speed import runs_per_second  # the same throughput measurement (this folder)
 
 from simulation import run_simulation
+from simulation.run import cyclic_gc_paused
 
 SCALES = {  # ~clients at quarter 0: sellers (national_org's books and lead inflow per seller)
     4_000: 40,
@@ -97,9 +98,10 @@ def mesa_bare_loop(agents: int, quarters: int) -> float:
 
 
 def mesa_agent_creation(agents: int) -> float:
-    """Seconds to create (and register) one trivial Mesa agent."""
+    """Seconds to create (and register) one trivial Mesa agent (collector paused, as in a run)."""
     model = mesa.Model(rng=1)
-    seconds, _ = timed(Bare.create_agents, model, agents)
+    with cyclic_gc_paused():
+        seconds, _ = timed(Bare.create_agents, model, agents)
     return seconds / agents
 
 
