@@ -12,6 +12,7 @@ Not part of the test run: speed is measured here, never asserted in tests.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import statistics
@@ -67,15 +68,19 @@ def scale_overrides(sellers: int) -> dict:
     }
 
 
-def client_quarter_cost(sellers: int, repeats: int = 1) -> tuple[float, int]:
-    """Seconds per client-quarter (active clients summed over quarters; median of repeated
-    runs) and the mean client count."""
-    times = []
-    for _ in range(repeats):
-        seconds, result = timed(run_simulation, "national_org", quarters=QUARTERS, overrides=scale_overrides(sellers))
-        times.append(seconds)
+def client_quarter_cost(sellers: int, runs: int = 3) -> tuple[float, int]:
+    """Seconds per client-quarter (active clients summed over quarters) and the mean client count.
+
+    Timed over consecutive runs, as a batch of replications runs: each run's garbage is
+    collected while the next one runs, so collecting it is paid for inside the timing.
+    """
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(runs):
+        result = run_simulation("national_org", quarters=QUARTERS, overrides=scale_overrides(sellers))
+    seconds = (time.perf_counter() - start) / runs
     active = result.timeseries.active_clients.iloc[1:]
-    return statistics.median(times) / float(active.sum()), int(active.mean())
+    return seconds / float(active.sum()), int(active.mean())
 
 
 class Bare(mesa.Agent):
@@ -138,11 +143,11 @@ def main() -> None:
 
     costs = {}
     for label, sellers in SCALES.items():
-        cost, clients = client_quarter_cost(sellers, repeats=1 if args.quick else 3)
+        cost, clients = client_quarter_cost(sellers, runs=1 if args.quick else 3)
         costs[label] = (cost, clients)
         print(
             f"~{label:>6,} clients ({sellers} sellers, {clients:,} active on average): "
-            f"{cost * 1e6:.2f} us per client-quarter (median of {1 if args.quick else 3} runs)"
+            f"{cost * 1e6:.2f} us per client-quarter ({1 if args.quick else 3} consecutive runs)"
         )
     growth = costs[40_000][0] / costs[4_000][0]
     print(f"cost growth from ~4k to ~40k clients: {growth:.2f}x (target <= 1.3x)")
@@ -151,15 +156,15 @@ def main() -> None:
         rate = runs_per_second(workers, 40 if args.quick else 120)
         print(f"replications per second, {workers} worker{'s' * (workers > 1)}: {rate:.1f}")
 
-    references(costs[40_000][1], SCALES[40_000], pairs=3 if args.quick else 7)
+    references(costs[40_000][1], SCALES[40_000], pairs=2 if args.quick else 5)
 
 
 def references(agents: int, sellers: int, pairs: int) -> None:
     """salessim at ~40k clients against Mesa's bare loop and numpy, measured in alternation.
 
     On a shared machine either measurement can be slowed by the neighbours for a second, so
-    each salessim run is paired with a bare-loop run just after it; the ratio of each pair,
-    and its median, are printed.
+    each salessim measurement (three consecutive runs) is paired with a bare-loop run just
+    after it; the ratio of each pair, and its median, are printed.
     """
     ours, bare = [], []
     for _ in range(pairs):

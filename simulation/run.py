@@ -62,9 +62,10 @@ def run_simulation(
 def cyclic_gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for one run, as ``timeit`` does.
 
-    A run's agents all live until it ends, so the collector's full passes over them free
-    nothing; on a 40,000-client run one such pass takes ~60 ms (~9% of the run). Reference
-    counting still frees everything else at once, and the collector is back on afterwards.
+    A run's agents all live until it ends, so the collector's full passes over them during
+    the run free nothing (one takes ~60 ms on a 40,000-client run). Reference counting still
+    frees everything else at once; after the run the collector is back on and frees the run
+    in one pass. Consecutive 40,000-client runs are ~7% faster this way (670 against 718 ms).
     """
     enabled = gc.isenabled()
     gc.disable()
