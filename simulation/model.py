@@ -140,6 +140,7 @@ class SalesModel(Model):
         self.strategic_deals.setup(self)
         self.datacollector = make_datacollector()
         self.refresh_loads()
+        self._pay_initial_books()
         self._account(hiring=0.0)
         self.datacollector.collect(self)
 
@@ -174,6 +175,14 @@ class SalesModel(Model):
             ledger.loyalty_personal[rows] = np.clip(
                 self.scenario.loyalty.personal_initial + rng.uniform(-0.1, 0.1, len(rows)), 0, 1
             )
+
+    def _pay_initial_books(self) -> None:
+        """Sellers start with the income their initial books pay: it sets how hungry for new
+        leads they are in the first quarter, as in every later one."""
+        ledger, active = self.ledger, self.ledger.rows_in(*ACTIVE)
+        revenue = ledger.size[active] * ledger.development[active]
+        book = np.bincount(ledger.owner[active], weights=revenue, minlength=len(self.desks))
+        self.pay_sellers(book, np.zeros(len(self.desks)))
 
     def _add_seller(self, skill: float, tenure: int, role: Role, capacity: float = 1.0) -> Seller:
         seller = Seller(self, len(self.desks), skill, tenure, role, capacity, self.scenario.motivation.initial)
@@ -475,7 +484,7 @@ class SalesModel(Model):
     def book_revenue_and_pay(self, work: Work, won: np.ndarray) -> None:
         """4f. Revenue is size times development for every client still active (not those won
         this quarter); sellers are paid by the policy's plan."""
-        p, ledger, q, n = self.scenario, self.ledger, self.quarter, self.ledger.n
+        ledger, q, n = self.ledger, self.quarter, self.ledger.n
         stage, owner = ledger.view("stage"), ledger.view("owner")
         still = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
         still[won] = False
@@ -486,14 +495,7 @@ class SalesModel(Model):
         book = np.bincount(owner + 1, weights=revenue, minlength=ndesk + 1)[1:]
         recent = ledger.view("won") >= max(q - 4, 1)  # first year of revenue
         acquired = np.bincount(ledger.view("winner") + 1, weights=revenue * recent, minlength=ndesk + 1)[1:]
-        staff = [s for s in self.on_staff if s.role is not Role.HEAD]
-        desks = [s.desk for s in staff]
-        book_income, bonus = self.policy.pay(self, [s.role for s in staff], book[desks], acquired[desks])
-        base = [p.strategic.seller_salary if s.role is Role.STRATEGIC else p.pay.base_salary for s in staff]
-        income = (np.array(base) + book_income + bonus).tolist()
-        for seller, book_pay, total in zip(staff, book_income.tolist(), income, strict=True):
-            seller.book_income, seller.income = book_pay, total
-        self.head.book_income, self.head.income = 0.0, p.pay.head_salary
+        self.pay_sellers(book, acquired)
         served, crm = work.served.tolist(), work.crm.tolist()
         consultative, practice = work.consultative.tolist(), work.practice.tolist()
         newcomer_won = newcomer_lost = 0
@@ -510,6 +512,19 @@ class SalesModel(Model):
                 self._log_servicing(seller)
         self.newcomer_outcomes += (newcomer_won, newcomer_lost)
         self.quarter_pay = sum(s.income for s in self.on_staff)  # before anyone leaves
+
+    def pay_sellers(self, book: np.ndarray, acquired: np.ndarray) -> None:
+        """Pay by the policy's plan, from each desk's book revenue and the revenue of the clients
+        it won in the last year: base salary plus book income plus any acquisition bonus."""
+        p = self.scenario
+        staff = [s for s in self.on_staff if s.role is not Role.HEAD]
+        desks = [s.desk for s in staff]
+        book_income, bonus = self.policy.pay(self, [s.role for s in staff], book[desks], acquired[desks])
+        base = [p.strategic.seller_salary if s.role is Role.STRATEGIC else p.pay.base_salary for s in staff]
+        income = (np.array(base) + book_income + bonus).tolist()
+        for seller, book_pay, total in zip(staff, book_income.tolist(), income, strict=True):
+            seller.book_income, seller.income = book_pay, total
+        self.head.book_income, self.head.income = 0.0, p.pay.head_salary
 
     def _tally(self, outcome: str, desks: np.ndarray) -> None:
         """Add this quarter's outcomes (wins, losses, needs met or unmet) to each seller's tally."""
