@@ -71,8 +71,8 @@ def scale_overrides(sellers: int) -> dict:
 def client_quarter_cost(sellers: int, runs: int = 3) -> tuple[float, int]:
     """Seconds per client-quarter (active clients summed over quarters) and the mean client count.
 
-    Timed over consecutive runs, as a batch of replications runs: each run's garbage is
-    collected while the next one runs, so collecting it is paid for inside the timing.
+    Timed over consecutive runs, as a batch of replications runs, so that whatever one run
+    leaves to the garbage collector is paid for inside the timing.
     """
     gc.collect()
     start = time.perf_counter()

@@ -74,13 +74,13 @@ class Selling(_Group):
     )
     service_size_elasticity: float = Field(0.5, ge=0, le=2, description="servicing time grows as size**elasticity")
     pursuit_effort_transactional: float = Field(
-        0.03, ge=0, description="effort to pursue a transactional lead, quarters per quarter"
+        0.03, gt=0, description="effort to pursue a transactional lead, quarters per quarter (more than 0)"
     )
     pursuit_effort_consultative: float = Field(
-        0.08, ge=0, description="effort to pursue a consultative lead, quarters per quarter"
+        0.08, gt=0, description="effort to pursue a consultative lead, quarters per quarter (more than 0)"
     )
     pursuit_effort_strategic: float = Field(
-        0.3, ge=0, description="effort to pursue a strategic lead, quarters per quarter"
+        0.3, gt=0, description="effort to pursue a strategic lead, quarters per quarter (more than 0)"
     )
     development_effort: float = Field(0.04, ge=0, description="effort to develop a new client, quarters per quarter")
     need_effort: float = Field(0.05, ge=0, description="effort to meet one consultative need, quarters")

@@ -69,3 +69,26 @@ def test_policies_on_the_same_seed_see_the_same_market():
 def test_timeseries_has_one_row_per_quarter_from_zero():
     frame = run_simulation(quarters=5).timeseries
     assert list(frame.quarter) == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_finished_run_leaves_no_model_behind(monkeypatch):
+    """Runs pause the cyclic garbage collector; each must still free its model (a cycle of the
+    model and its agents) before returning, or a batch of runs keeps them all in memory."""
+    import gc
+    import weakref
+
+    from simulation import model as model_module
+
+    alive: weakref.WeakSet = weakref.WeakSet()
+    original = model_module.SalesModel.__init__
+
+    def remember(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        alive.add(self)
+
+    monkeypatch.setattr(model_module.SalesModel, "__init__", remember)
+    assert gc.isenabled()
+    for replication in range(3):
+        run_simulation(replication=replication, quarters=4)
+        assert len(alive) == 0
+    assert gc.isenabled()

@@ -15,6 +15,7 @@ from simulation.model import resolve_policy
         ({"crm.adoption": -0.1}, ["crm.adoption", "-0.1", ">= 0"]),
         ({"strategic.deals": "sometimes"}, ["strategic.deals", "sometimes", "none", "dedicated_seller"]),
         ({"department.veterans": 30}, ["department.veterans", "30", "department.sellers"]),
+        ({"selling.pursuit_effort_transactional": 0}, ["selling.pursuit_effort_transactional", "0", "> 0"]),
     ],
 )
 def test_bad_values_name_key_value_and_allowed(overrides, expected):
