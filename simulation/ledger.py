@@ -89,7 +89,11 @@ class ClientLedger:
         """Indices of the rows in any of the given stages, in row order."""
         return self.in_stage(*stages).nonzero()[0]
 
+    def loyalty_of(self, rows) -> np.ndarray:
+        """Combined loyalty of some rows: a client stays for its seller or for the firm."""
+        return 1.0 - (1.0 - self.loyalty_personal[rows]) * (1.0 - self.loyalty_firm[rows])
+
     @property
     def loyalty(self) -> np.ndarray:
-        """Combined loyalty: a client stays for its seller or for the firm."""
-        return 1.0 - (1.0 - self.view("loyalty_personal")) * (1.0 - self.view("loyalty_firm"))
+        """Combined loyalty of every live row."""
+        return self.loyalty_of(slice(0, self.n))

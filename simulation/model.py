@@ -465,7 +465,7 @@ class SalesModel(Model):
         lp, lf = ledger.loyalty_personal, ledger.loyalty_firm
         coverage = work.coverage[ledger.owner[active]]
         lf[active] += p.crm.firm_loyalty_rate * p.crm.adoption * np.maximum(lp[active] - lf[active], 0)
-        loyalty = 1.0 - (1.0 - lp[active]) * (1.0 - lf[active])  # ledger.loyalty, for the active rows
+        loyalty = ledger.loyalty_of(active)
         unmet_need = np.zeros(ledger.n, dtype=bool)
         unmet_need[unmet] = True
         chance = mech.churn_probability(
