@@ -48,7 +48,9 @@ class Policy:
         """Desk that receives each of a leaver's clients."""
         raise NotImplementedError
 
-    def pay(self, model: SalesModel, roles: list[Role], book_revenue: np.ndarray, acquired_revenue: np.ndarray):
+    def pay(
+        self, model: SalesModel, roles: list[Role], book_revenue: np.ndarray, acquired_revenue: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Each seller's (book income, acquisition income) for a quarter, before base salary,
         from the revenue of its book and of the clients it won in the last year."""
         return model.scenario.pay.book_commission * book_revenue, np.zeros(len(roles))
@@ -117,7 +119,8 @@ class FinderKeeps(Policy):
         rank = -value / effort[lead]  # ascending: most valuable first
         bounds = np.searchsorted(who, np.arange(len(sellers) + 1)).tolist()
         cheapest, costs = float(effort.min()), effort.tolist()
-        taken, claimant = np.zeros(len(rows), dtype=bool), [-1] * len(rows)
+        claimant = [-1] * len(rows)  # read lead by lead below
+        taken = np.zeros(len(rows), dtype=bool)  # the same, as an array, to filter many leads at once
         for seller, start, end in zip(sellers, bounds[:-1], bounds[1:], strict=True):
             if start == end:
                 continue
@@ -291,7 +294,9 @@ class DedicatedRoles(Policy):
             out[developing] = order[np.arange(int(developing.sum())) % len(order)]
         return out
 
-    def pay(self, model: SalesModel, roles: list[Role], book_revenue: np.ndarray, acquired_revenue: np.ndarray):
+    def pay(
+        self, model: SalesModel, roles: list[Role], book_revenue: np.ndarray, acquired_revenue: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Hunters earn a bonus on what they won; everyone else a commission on their book."""
         pay, hunter = model.scenario.pay, np.array([role is Role.HUNTER for role in roles], dtype=bool)
         return (
