@@ -25,6 +25,8 @@ SUMMARY_LABELS: dict[str, str] = KEY_METRICS | {
     "hires_total": "hires",
     "costs_total": "costs over the run, k€",
     "newcomer_skill_final": "newcomers' consultative skill at the end",
+    "top_veteran_skill_change": "change in the most skilled veterans' consultative skill",
+    "golden_fund_retention": "share of the quarter-0 golden fund still a client at the end",
 }
 
 # Per-quarter figures: file name -> (title, [(timeseries column, line label)]).

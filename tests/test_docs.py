@@ -29,3 +29,9 @@ def test_parameter_table_defaults_match_the_code():
             if not same:
                 wrong.append((key, shown, value))
     assert not wrong
+
+
+def test_every_summary_metric_has_a_plain_language_label():
+    from experiments.labels import SUMMARY_LABELS
+
+    assert not [m for m in SUMMARY_METRICS if m not in SUMMARY_LABELS]
