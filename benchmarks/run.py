@@ -68,8 +68,9 @@ def scale_overrides(sellers: int) -> dict:
     }
 
 
-def client_quarter_cost(sellers: int, runs: int = 3) -> tuple[float, int]:
-    """Seconds per client-quarter (active clients summed over quarters) and the mean client count.
+def client_quarter_cost(sellers: int, runs: int = 3) -> tuple[float, int, int]:
+    """Seconds per client-quarter (active clients summed over quarters), the mean client count
+    and the number of Client agents a run created.
 
     Timed over consecutive runs, as a batch of replications runs, so that whatever one run
     leaves to the garbage collector is paid for inside the timing.
@@ -80,7 +81,7 @@ def client_quarter_cost(sellers: int, runs: int = 3) -> tuple[float, int]:
         result = run_simulation("national_org", quarters=QUARTERS, overrides=scale_overrides(sellers))
     seconds = (time.perf_counter() - start) / runs
     active = result.timeseries.active_clients.iloc[1:]
-    return seconds / float(active.sum()), int(active.mean())
+    return seconds / float(active.sum()), int(active.mean()), result_client_agents(result)
 
 
 class Bare(mesa.Agent):
@@ -143,7 +144,7 @@ def main() -> None:
 
     costs = {}
     for label, sellers in SCALES.items():
-        cost, clients = client_quarter_cost(sellers, runs=1 if args.quick else 3)
+        cost, clients, _ = client_quarter_cost(sellers, runs=1 if args.quick else 3)
         costs[label] = (cost, clients)
         print(
             f"~{label:>6,} clients ({sellers} sellers, {clients:,} active on average): "
@@ -168,15 +169,14 @@ def references(agents: int, sellers: int, pairs: int) -> None:
     """
     ours, bare = [], []
     for _ in range(pairs):
-        ours.append(client_quarter_cost(sellers)[0])
+        cost, clients, client_agents = client_quarter_cost(sellers)
+        ours.append(cost)
         bare.append(mesa_bare_loop(agents, QUARTERS))
     floor = statistics.median(numpy_floor(agents, QUARTERS) for _ in range(pairs))
     creation = statistics.median(mesa_agent_creation(agents) for _ in range(pairs))
     ratios = sorted(o / b for o, b in zip(ours, bare, strict=True))
     mid_ours, mid_bare = statistics.median(ours), statistics.median(bare)
-    result = run_simulation("national_org", quarters=QUARTERS, overrides=scale_overrides(sellers))
-    client_agents = result_client_agents(result)
-    registration = creation * client_agents / float(result.timeseries.active_clients.iloc[1:].sum())
+    registration = creation * client_agents / (clients * QUARTERS)
     print(f"references over {agents:,} agents x {QUARTERS} quarters, same process, {pairs} alternating pairs:")
     print(f"  Mesa bare loop (shuffle_do, one update): {mid_bare * 1e6:.3f} us per agent-step (median)")
     print(f"  numpy vectorised update (floor):          {floor * 1e6:.4f} us per element-step (median)")
