@@ -33,8 +33,8 @@ LEVERS: dict[str, Lever] = {
     "leads_per_quarter": Lever("market.leads_per_quarter", "Lead inflow (leads per quarter)", 0, 80, 1, True),
     "consultative_share": Lever("market.consultative_share", "Share of consultative leads", 0, 1, 0.05),
     "forgetting_rate": Lever("skill.forgetting_rate", "Skill forgetting rate (per quarter)", 0, 1, 0.05),
-    # The *_crm policies read crm.default_adoption; the others keep working without a CRM.
-    "crm_adoption": Lever("crm.default_adoption", "CRM adoption (in CRM policies)", 0, 1, 0.05),
+    # The *_crm policies use a CRM at this adoption; the others work without one.
+    "crm_adoption": Lever("crm.adoption", "CRM adoption (in CRM policies)", 0, 1, 0.05),
     "hunter_share": Lever("roles.hunter_share", "Hunter share (dedicated roles)", 0, 1, 0.05),
     "seed": Lever("", "Seed (same market on both sides)", 0, 999, 1, True),
     "quarters": Lever("quarters", "Horizon (quarters)", 4, 80, 1, True),
@@ -48,7 +48,7 @@ class Levers:
     leads_per_quarter: float = DEFAULTS.market.leads_per_quarter
     consultative_share: float = DEFAULTS.market.consultative_share
     forgetting_rate: float = DEFAULTS.skill.forgetting_rate
-    crm_adoption: float = DEFAULTS.crm.default_adoption
+    crm_adoption: float = DEFAULTS.crm.adoption
     hunter_share: float = DEFAULTS.roles.hunter_share
     strategic_deals: str = POLICY_DEFAULT
     seed: int = 0

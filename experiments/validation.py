@@ -69,7 +69,7 @@ def handoff_loss(
         revenue = []
         for forced in (False, True):
             model = SalesModel(
-                policy="finder_keeps", seed=seed, replication=r, log_events=False, overrides={"crm.adoption": crm}
+                policy="finder_keeps", seed=seed, replication=r, log_events=False, overrides={"crm.in_use": crm > 0, "crm.adoption": crm} if crm > 0 else None
             )
             for _ in range(at_quarter):
                 model.step()

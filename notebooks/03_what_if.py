@@ -64,7 +64,7 @@ LEVERS = {
 }
 DEFAULTS = {"market.consultative_share": BASE.market.consultative_share,
             "skill.forgetting_rate": BASE.skill.forgetting_rate,
-            "crm.adoption": BASE.crm.default_adoption}  # the adoption the *_crm policies use
+            "crm.adoption": BASE.crm.adoption}  # the adoption the *_crm policies use
 METRIC = "revenue_total"
 print(f"{REPS} replications of {QUARTERS} quarters per policy and lever value, on {WORKERS} worker(s).")
 for key, value in DEFAULTS.items():

@@ -2,8 +2,8 @@
 
 from .agents import Client, Role, Seller
 from .metrics import QUARTER_METRICS, SUMMARY_METRICS
-from .model import SalesModel, resolve_policy
-from .policies import MAIN_POLICIES, POLICIES
+from .model import SalesModel
+from .presets import MAIN_POLICIES, POLICIES, PolicyPreset, check_overrides, resolve_policy, resolve_run
 from .run import SimulationResult, run_simulation
 from .scenario import PRESETS, Scenario, ScenarioError, build_scenario, load_scenario, parameter_keys, resolve_scenario
 
@@ -16,6 +16,7 @@ __all__ = [
     "QUARTER_METRICS",
     "SUMMARY_METRICS",
     "Client",
+    "PolicyPreset",
     "Role",
     "SalesModel",
     "Scenario",
@@ -23,9 +24,11 @@ __all__ = [
     "Seller",
     "SimulationResult",
     "build_scenario",
+    "check_overrides",
     "load_scenario",
     "parameter_keys",
     "resolve_policy",
+    "resolve_run",
     "resolve_scenario",
     "run_simulation",
 ]

@@ -12,8 +12,9 @@ from . import mechanisms as mech
 from .agents import Client, Role, Seller
 from .ledger import ACTIVE, ClientLedger, Stage
 from .metrics import make_datacollector
-from .policies import POLICIES, STRATEGIC_OPTIONS, PolicyPreset
-from .scenario import Scenario, ScenarioError, resolve_scenario
+from .policies import STRATEGIC_OPTIONS
+from .presets import PolicyPreset, resolve_policy, resolve_run
+from .scenario import Scenario
 
 STREAMS = ("setup", "leads", "routing", "outcomes", "churn", "quitting", "hiring", "mesa")
 
@@ -62,30 +63,6 @@ class Event:
         return f"Q{self.quarter}: {self.text}"
 
 
-def resolve_policy(policy: str | PolicyPreset) -> PolicyPreset:
-    """A policy preset by name, with a clear error for unknown names."""
-    if isinstance(policy, PolicyPreset):
-        return policy
-    if policy not in POLICIES:
-        import difflib
-
-        close = difflib.get_close_matches(str(policy), POLICIES, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ScenarioError(f"unknown policy '{policy}'; allowed: {', '.join(POLICIES)}{hint}")
-    return POLICIES[policy]
-
-
-def apply_policy(scenario: Scenario, preset: PolicyPreset, overrides: dict[str, Any] | None = None) -> Scenario:
-    """The scenario with a policy preset's shorthands applied (explicit settings win)."""
-    overrides = overrides or {}
-    changes: dict[str, Any] = {}
-    if preset.crm and "crm.adoption" not in overrides and scenario.crm.adoption == 0:
-        changes["crm.adoption"] = scenario.crm.default_adoption
-    if preset.strategic and "strategic.deals" not in overrides:
-        changes["strategic.deals"] = preset.strategic
-    return resolve_scenario(scenario, changes) if changes else scenario
-
-
 class SalesModel(Model):
     """A B2B sales department, one step per quarter.
 
@@ -100,14 +77,14 @@ class SalesModel(Model):
     def __init__(
         self,
         scenario: str | Scenario = "mature_department",
-        policy: str = "finder_keeps",
+        policy: str | PolicyPreset = "finder_keeps",
         seed: int = 0,
         replication: int = 0,
         overrides: dict[str, Any] | None = None,
         log_events: bool = True,
     ) -> None:
         preset = resolve_policy(policy)
-        self.scenario_params = apply_policy(resolve_scenario(scenario, overrides), preset, overrides)
+        self.scenario_params = resolve_run(scenario, preset, overrides)
         self.streams = Streams(seed, replication)
         super().__init__(rng=np.random.default_rng(self.streams.sequence("mesa")))
         p = self.scenario_params
@@ -163,7 +140,7 @@ class SalesModel(Model):
             skill = (p.veteran_skill if veteran else p.newcomer_skill) + rng.uniform(-p.skill_spread, p.skill_spread)
             tenure = int(rng.integers(8, 2 * p.veteran_tenure - 7)) if veteran else int(rng.integers(0, 4))
             seller = self._add_seller(float(np.clip(skill, 0, 1)), tenure, Role.GENERALIST)
-            seller.motivation = float(rng.uniform(0.6, 0.9))
+            seller.motivation = float(rng.uniform(self.scenario.motivation.staff_low, self.scenario.motivation.staff_high))
             books = p.clients_per_veteran if veteran else p.clients_per_newcomer
             rows = self._new_leads(books, rng, consultative_share=p.initial_consultative_share)
             ledger = self.ledger
@@ -286,7 +263,7 @@ class SalesModel(Model):
 
     def development_effort(self, rows: np.ndarray) -> np.ndarray:
         s = self.scenario.selling
-        return s.development_effort * np.where(self.ledger.strategic[rows], 3.0, 1.0)
+        return s.development_effort * np.where(self.ledger.strategic[rows], s.strategic_development_factor, 1.0)
 
     def service_need(self, size):
         s = self.scenario.selling
@@ -316,7 +293,7 @@ class SalesModel(Model):
         )
         capacity = self.capacities()
         self.spare = (
-            capacity * (1 - self.scenario.crm.time_cost * self.scenario.crm.adoption) - self.service_load - committed
+            capacity * (1 - self.scenario.crm.time_cost * self.scenario.crm.used) - self.service_load - committed
         )
 
     def capacities(self) -> np.ndarray:
@@ -356,7 +333,7 @@ class SalesModel(Model):
         stage, owner, complexity = ledger.view("stage"), ledger.view("owner"), ledger.view("complexity")
         skill = np.array([s.skill for s in self.desks])
         capacity = self.capacities()
-        crm = capacity * p.crm.time_cost * p.crm.adoption
+        crm = capacity * p.crm.time_cost * p.crm.used
         available = np.maximum(capacity - crm, 0.0)
         served = np.minimum(self.service_load, available)
         coverage = np.where(self.service_load > 0, served / np.maximum(self.service_load, 1e-12), 1.0)
@@ -464,7 +441,7 @@ class SalesModel(Model):
         p, ledger, q = self.scenario, self.ledger, self.quarter
         lp, lf = ledger.loyalty_personal, ledger.loyalty_firm
         coverage = work.coverage[ledger.owner[active]]
-        lf[active] += p.crm.firm_loyalty_rate * p.crm.adoption * np.maximum(lp[active] - lf[active], 0)
+        lf[active] += p.crm.firm_loyalty_rate * p.crm.used * np.maximum(lp[active] - lf[active], 0)
         loyalty = ledger.loyalty_of(active)
         unmet_need = np.zeros(ledger.n, dtype=bool)
         unmet_need[unmet] = True
@@ -626,8 +603,8 @@ class SalesModel(Model):
         if not len(rows):
             return
         p, ledger = self.scenario, self.ledger
-        keep_loyalty = mech.handoff_retention(p.handoff.personal_loyalty_loss, p.crm.adoption, p.crm.handoff_protection)
-        keep_level = mech.handoff_retention(p.handoff.development_loss, p.crm.adoption, p.crm.handoff_protection)
+        keep_loyalty = mech.handoff_retention(p.handoff.personal_loyalty_loss, p.crm.used, p.crm.handoff_protection)
+        keep_level = mech.handoff_retention(p.handoff.development_loss, p.crm.used, p.crm.handoff_protection)
         ledger.owner[rows] = receivers
         ledger.loyalty_personal[rows] *= keep_loyalty
         ledger.development[rows] *= keep_level
@@ -685,7 +662,7 @@ class SalesModel(Model):
         )
         staff = self.on_staff
         pay = float(self.quarter_pay) if self.quarter else 0.0
-        crm = p.crm.licence * p.crm.adoption * len(staff)
+        crm = p.crm.licence * p.crm.used * len(staff)
         costs = pay + hiring + crm
         self.finance = {
             "revenue": revenue,

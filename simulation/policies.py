@@ -5,7 +5,6 @@ a policy's name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +23,7 @@ class Policy:
     name = "base"
     description = ""
     newcomer_role = Role.GENERALIST
+    unused_keys: tuple[str, ...] = ()  # scenario keys this policy never reads
 
     def setup(self, model: SalesModel) -> None:
         """Give the sellers present at quarter 0 their roles (here: all generalists)."""
@@ -80,6 +80,13 @@ class FinderKeeps(Policy):
 
     name = "finder_keeps"
     description = "generalists; the finder of a client keeps it; leftover leads to the smallest book"
+    unused_keys = (
+        "roles.promotion_skill",
+        "roles.manager_load_cap",
+        "roles.need_skill_margin",
+        "roles.newcomer_book_cap",
+        "pay.acquisition_bonus",
+    )
 
     def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
         if not len(rows):
@@ -181,6 +188,7 @@ class DedicatedRoles(Policy):
     name = "dedicated_roles"
     description = "hunters win and develop consultative clients; account managers keep books"
     newcomer_role = Role.ACCOUNT_MANAGER
+    unused_keys = ("selling.comfort_slope", "selling.comfort_threshold", "pay.aspiration")
 
     def setup(self, model: SalesModel) -> None:
         sellers = sorted(model.regular_sellers(), key=lambda s: (-s.skill, s.desk))
@@ -356,31 +364,3 @@ class DedicatedSeller(HeadPartTime):
 STRATEGIC_OPTIONS: dict[str, type[StrategicDeals]] = {
     cls.name: cls for cls in (StrategicDeals, HeadPartTime, DedicatedSeller)
 }
-
-
-@dataclass(frozen=True)
-class PolicyPreset:
-    """A named policy users can pick: a routing policy, optionally with CRM and a strategic option."""
-
-    name: str
-    policy: type[Policy]
-    crm: bool = False
-    strategic: str | None = None  # None: the scenario's strategic.deals decides
-
-    @property
-    def description(self) -> str:
-        extras = [" with a CRM" if self.crm else "", f"; strategic deals: {self.strategic}" if self.strategic else ""]
-        return self.policy.description + "".join(extras)
-
-
-POLICIES: dict[str, PolicyPreset] = {
-    preset.name: preset
-    for base in (FinderKeeps, DedicatedRoles)
-    for preset in (
-        PolicyPreset(base.name, base),
-        PolicyPreset(f"{base.name}_crm", base, crm=True),
-        PolicyPreset(f"{base.name}_head_strategic", base, strategic="head_part_time"),
-        PolicyPreset(f"{base.name}_dedicated_strategic", base, strategic="dedicated_seller"),
-    )
-}
-MAIN_POLICIES = ["finder_keeps", "finder_keeps_crm", "dedicated_roles", "dedicated_roles_crm"]

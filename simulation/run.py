@@ -12,8 +12,9 @@ from typing import Any
 import pandas as pd
 
 from .metrics import run_summary, timeseries
-from .model import SalesModel, apply_policy, resolve_policy
-from .scenario import Scenario, resolve_scenario
+from .model import SalesModel
+from .presets import PolicyPreset, check_overrides, resolve_policy, resolve_run
+from .scenario import Scenario
 
 
 @dataclass
@@ -31,7 +32,7 @@ class SimulationResult:
 
 def run_simulation(
     scenario: str | Path | Scenario = "mature_department",
-    policy: str = "finder_keeps",
+    policy: str | PolicyPreset = "finder_keeps",
     seed: int = 0,
     replication: int = 0,
     quarters: int | None = None,
@@ -47,9 +48,10 @@ def run_simulation(
     overrides = dict(overrides or {})
     if quarters is not None:
         overrides["quarters"] = quarters
-    params = resolve_scenario(scenario, overrides)
     preset = resolve_policy(policy)
-    params = apply_policy(params, preset, overrides)
+    params = resolve_run(scenario, preset, overrides)
+    if overrides:
+        check_overrides(scenario, [preset], overrides)
     with cyclic_gc_paused():
         model = SalesModel(params, preset, seed=seed, replication=replication, log_events=log_events)
         for _ in range(params.quarters):

@@ -26,7 +26,8 @@ class ScenarioError(ValueError):
 
 
 class _Group(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    # strict: a boolean is not a number, 2.0 is not a whole number, "0.3" is not a share
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False, strict=True)
 
 
 class Market(_Group):
@@ -39,11 +40,15 @@ class Market(_Group):
     size_sigma: float = Field(1.0, ge=0, le=3, description="lognormal sigma of client size")
     consultative_size_factor: float = Field(2.5, ge=1, description="consultative clients are this many times larger")
     strategic_size_factor: float = Field(12.0, ge=1, description="strategic clients are this many times larger")
+    strategic_size_sigma: float = Field(0.5, ge=0, le=3, description="lognormal sigma of strategic client size")
 
 
 class Clients(_Group):
     consultative_threshold: float = share(0.5, "complexity above which a client is consultative")
     consultative_complexity_max: float = share(0.85, "highest complexity of a non-strategic consultative client")
+    complexity_shape: float = Field(
+        2.0, gt=0, description="complexity is Beta(shape, shape) within its type's range (1 = uniform)"
+    )
     strategic_complexity: float = share(0.85, "complexity of strategic clients")
     need_rate_consultative: float = share(0.3, "chance per quarter a consultative client has a consultative need")
     need_rate_transactional: float = share(0.05, "chance per quarter a transactional client has a consultative need")
@@ -57,7 +62,9 @@ class Department(_Group):
     sellers: int = Field(10, ge=1, le=100_000, description="sellers on staff (head and strategic seller not counted)")
     veterans: int = Field(8, ge=0, description="of these, veterans at quarter 0 (the rest are newcomers)")
     veteran_skill: float = share(0.85, "mean consultative skill of veterans at quarter 0")
-    veteran_tenure: int = Field(16, ge=8, description="mean tenure of veterans at quarter 0, quarters")
+    veteran_tenure: int = Field(16, ge=1, description="mean tenure of veterans at quarter 0, quarters")
+    veteran_min_tenure: int = Field(8, ge=1, description="tenure from which a seller at quarter 0 is a veteran")
+    newcomer_quarters: int = Field(4, ge=1, description="a seller is a newcomer in its first this many quarters")
     newcomer_skill: float = share(0.25, "mean consultative skill of a new hire")
     skill_spread: float = Field(0.05, ge=0, le=0.5, description="half-width of the uniform spread of initial skill")
     clients_per_veteran: int = Field(40, ge=0, description="loyal clients in a veteran's book at quarter 0")
@@ -83,6 +90,9 @@ class Selling(_Group):
         0.3, gt=0, description="effort to pursue a strategic lead, quarters per quarter (more than 0)"
     )
     development_effort: float = Field(0.04, ge=0, description="effort to develop a new client, quarters per quarter")
+    strategic_development_factor: float = Field(
+        3.0, ge=0, description="a strategic client takes this many times the development effort"
+    )
     need_effort: float = Field(0.05, ge=0, description="effort to meet one consultative need, quarters")
     win_chance_max: float = share(0.6, "chance per quarter to win a lead at full effort and surplus skill")
     strategic_win_factor: float = share(0.4, "strategic leads close this much slower")
@@ -115,16 +125,21 @@ class Skill(_Group):
 
 class Motivation(_Group):
     initial: float = share(0.7, "motivation of a new hire")
+    staff_low: float = share(0.6, "lowest motivation of the sellers on staff at quarter 0 (drawn uniformly)")
+    staff_high: float = share(0.9, "highest motivation of the sellers on staff at quarter 0")
     smoothing: float = share(0.4, "weight of the latest quarter in motivation")
     success_weight: float = share(0.6, "weight of success rate (rest: relative income)")
     base_quit_rate: float = share(0.06, "quarterly quit chance for reasons outside the model")
     quit_extra: float = share(0.35, "extra quarterly quit chance at zero motivation")
     quit_midpoint: float = share(0.35, "motivation at which half of the extra quit chance applies")
     quit_slope: float = Field(12.0, ge=0, description="steepness of the quit chance in motivation")
+    success_prior: float = share(0.5, "success rate assumed before any outcome is seen")
+    prior_weight: float = Field(1.0, ge=0, description="outcomes the prior success rate counts as")
 
 
 class Loyalty(_Group):
     personal_initial: float = share(0.7, "personal loyalty of a client in a book at quarter 0")
+    personal_initial_spread: float = share(0.1, "half-width of the uniform spread of initial personal loyalty")
     firm_initial: float = share(0.15, "firm loyalty of a client at quarter 0 and when won")
     personal_won: float = share(0.4, "personal loyalty of a client when won")
     service_gain: float = share(0.1, "share of the gap to full loyalty closed per quarter of full service")
@@ -145,12 +160,17 @@ class Handoff(_Group):
 
 
 class Crm(_Group):
-    adoption: float = share(0.0, "share of work recorded in the CRM (0 = no CRM)")
-    default_adoption: float = share(0.8, "adoption the *_crm policies use unless crm.adoption is set")
+    in_use: bool = Field(False, description="the department works with a CRM (the *_crm policies set it)")
+    adoption: float = share(0.8, "share of work recorded in the CRM while one is in use")
     handoff_protection: float = share(0.6, "share of handoff losses a fully used CRM prevents")
     firm_loyalty_rate: float = share(0.15, "share of personal loyalty moved to the firm per quarter at full adoption")
     time_cost: float = share(0.05, "seller time spent on data entry at full adoption, share of a quarter")
     licence: float = Field(1.5, ge=0, description="licence per seller, k€ per quarter at full adoption")
+
+    @property
+    def used(self) -> float:
+        """The share of work recorded in the CRM: its adoption while one is in use, else 0."""
+        return self.adoption if self.in_use else 0.0
 
 
 class Roles(_Group):
@@ -173,7 +193,8 @@ class Pay(_Group):
     base_salary: float = Field(15.0, ge=0, description="seller base salary, k€ per quarter")
     head_salary: float = Field(30.0, ge=0, description="head of department salary, k€ per quarter")
     book_commission: float = share(0.03, "commission on the revenue of one's book")
-    acquisition_bonus: float = share(0.25, "bonus on a new client's revenue in its first year")
+    acquisition_bonus: float = share(0.25, "bonus on a new client's revenue in its acquisition window")
+    acquisition_window: int = Field(4, ge=1, description="quarters after winning in which a client counts as new")
     aspiration: float = Field(30.0, gt=0, description="income a seller aspires to, k€ per quarter")
 
 
@@ -210,11 +231,22 @@ class Scenario(_Group):
     finance: Finance = Finance()
 
     @model_validator(mode="after")
-    def _veterans_fit(self) -> Scenario:
-        if self.department.veterans > self.department.sellers:
+    def _consistent(self) -> Scenario:
+        d, m = self.department, self.motivation
+        if d.veterans > d.sellers:
             raise ValueError(
-                f"department.veterans = {self.department.veterans} exceeds department.sellers = "
-                f"{self.department.sellers}; allowed: 0..department.sellers"
+                f"department.veterans = {d.veterans} exceeds department.sellers = {d.sellers}; "
+                "allowed: 0..department.sellers"
+            )
+        if d.veteran_tenure < d.veteran_min_tenure:
+            raise ValueError(
+                f"department.veteran_tenure = {d.veteran_tenure} is below department.veteran_min_tenure = "
+                f"{d.veteran_min_tenure}; allowed: department.veteran_min_tenure or more"
+            )
+        if m.staff_low > m.staff_high:
+            raise ValueError(
+                f"motivation.staff_low = {m.staff_low} exceeds motivation.staff_high = {m.staff_high}; "
+                "allowed: staff_low <= staff_high"
             )
         return self
 
@@ -365,7 +397,8 @@ def resolve_scenario(
     return build_scenario(text, overrides)
 
 
-def _toml_value(value: Any) -> str:
+def toml_text(value: Any) -> str:
+    """A value as TOML writes it (``true``, ``0.5``, ``\"text\"``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -381,8 +414,8 @@ def _toml_value(value: Any) -> str:
 
 def dump_toml(data: dict[str, Any]) -> str:
     """Nested dict of scalars as TOML (top-level scalars first, then one table per group)."""
-    lines = [f"{key} = {_toml_value(value)}" for key, value in data.items() if not isinstance(value, dict)]
+    lines = [f"{key} = {toml_text(value)}" for key, value in data.items() if not isinstance(value, dict)]
     for key, value in data.items():
         if isinstance(value, dict):
-            lines += ["", f"[{key}]"] + [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+            lines += ["", f"[{key}]"] + [f"{k} = {toml_text(v)}" for k, v in value.items()]
     return "\n".join(lines) + "\n"
