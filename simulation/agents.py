@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, cast
 
-from mesa import Agent
+import numpy as np
+from mesa import Agent, Model
 
-from .ledger import ACTIVE, Stage
-
-if TYPE_CHECKING:
-    from .model import SalesModel
+from .ledger import ACTIVE, ClientLedger, Rows, Stage
 
 
 class Role(StrEnum):
@@ -21,21 +19,38 @@ class Role(StrEnum):
     HEAD = "head"
 
 
+class _WithLedger(Protocol):
+    ledger: ClientLedger
+    desks: list[Seller]
+
+
+def _department(agent: Agent) -> _WithLedger:
+    return cast(_WithLedger, agent.model)
+
+
 class Seller(Agent):
-    """A seller: consultative skill, motivation, tenure, role, capacity and a book of clients."""
+    """A seller: consultative skill, motivation, tenure, role, capacity and a book of clients.
+
+    ``veteran`` marks the sellers on staff at quarter 0 with at least ``veteran_min_tenure``
+    quarters; ``newcomer`` holds in the first ``newcomer_quarters`` quarters of tenure.
+    """
 
     def __init__(
         self,
-        model: SalesModel,
+        model: Model,
         desk: int,
         skill: float,
         tenure: int,
         role: Role,
         capacity: float = 1.0,
         motivation: float = 0.7,
+        *,
+        hired: int = 0,
+        veteran: bool = False,
+        newcomer_quarters: int = 4,
     ) -> None:
         super().__init__(model)
-        self.desk = desk  # index of this seller in the ledger's owner column
+        self.desk = desk  # index of this seller in the ledger's owner column and the timesheet
         self.name = f"S{desk}"
         self.skill = skill
         self.motivation = motivation
@@ -43,35 +58,30 @@ class Seller(Agent):
         self.start_tenure, self.start_skill = tenure, skill
         self.role = role
         self.capacity = capacity
-        self.hired = model.quarter
-        self.veteran = model.quarter == 0 and tenure >= 8 and role not in (Role.HEAD, Role.STRATEGIC)
+        self.hired = hired
+        self.veteran = veteran
+        self.newcomer_quarters = newcomer_quarters
         self.departed = False
         self.left: int | None = None
         self.income = 0.0
+        self.book_income = 0.0  # income that needs no new clients (book commission)
         self.won_total = self.lost_total = 0  # pursuits over the whole tenure here
         self.was_busy = False  # servicing took >= 80% of time last quarter
-        self.book_income = 0.0  # income that needs no new clients (book commission)
-        self.reset_tally()
-
-    def reset_tally(self) -> None:
-        """Clear this quarter's time use and outcomes."""
-        self.service_time = 0.0
-        self.consultative_time = 0.0
-        self.crm_time = 0.0
-        self.practice = 0.0  # complexity-weighted consultative effort, share of a quarter
-        self.wins = 0
-        self.losses = 0
+        # This quarter's time use and outcomes (all set while the quarter's work is settled).
+        self.service_time = self.consultative_time = self.crm_time = 0.0
+        self.practice = 0.0  # complexity-weighted consultative effort, 1 = full practice
+        self.wins = self.losses = 0
 
     @property
     def newcomer(self) -> bool:
-        """In the first four quarters of tenure."""
-        return self.tenure < 4 and self.role not in (Role.HEAD, Role.STRATEGIC)
+        """In the first quarters of tenure (``department.newcomer_quarters``)."""
+        return self.tenure < self.newcomer_quarters and self.role not in (Role.HEAD, Role.STRATEGIC)
 
     @property
-    def book(self):
+    def book(self) -> Rows:
         """Ledger rows of the clients this seller owns (developing or loyal)."""
-        ledger = self.model.ledger
-        return ((ledger.view("owner") == self.desk) & ledger.in_stage(*ACTIVE)).nonzero()[0]
+        ledger = _department(self).ledger
+        return ((ledger.owner == self.desk) & ledger.in_stage(*ACTIVE)).nonzero()[0]
 
     @property
     def service_share(self) -> float:
@@ -80,7 +90,7 @@ class Seller(Agent):
 
     def book_mix(self) -> dict[str, int]:
         """Clients in the book by type."""
-        ledger, rows = self.model.ledger, self.book
+        ledger, rows = _department(self).ledger, self.book
         strategic = ledger.strategic[rows]
         consultative = ledger.consultative[rows] & ~strategic
         return {
@@ -90,9 +100,9 @@ class Seller(Agent):
         }
 
 
-def _ledger_column(name: str, kind: type) -> property:
+def _ledger_column(name: str, kind: type) -> Any:
     """A read-only attribute that reads this client's row of a ledger column."""
-    return property(lambda self: kind(getattr(self.model.ledger, name)[self.row]), doc=f"the client's {name}")
+    return property(lambda self: kind(getattr(_department(self).ledger, name)[self.row]), doc=f"the client's {name}")
 
 
 class Client(Agent):
@@ -110,15 +120,21 @@ class Client(Agent):
     loyalty_personal = _ledger_column("loyalty_personal", float)
     loyalty_firm = _ledger_column("loyalty_firm", float)
 
-    def __init__(self, model: SalesModel, row: int) -> None:
+    def __init__(self, model: Model, row: int) -> None:
         super().__init__(model)
         self.row = row
 
     @property
     def stage(self) -> Stage:
-        return Stage(int(self.model.ledger.stage[self.row]))
+        return Stage(int(_department(self).ledger.stage[self.row]))
 
     @property
     def owner(self) -> Seller | None:
-        desk = int(self.model.ledger.owner[self.row])
-        return self.model.desks[desk] if desk >= 0 else None
+        department = _department(self)
+        desk = int(department.ledger.owner[self.row])
+        return department.desks[desk] if desk >= 0 else None
+
+
+def seller_array(sellers: list[Seller], attribute: str) -> np.ndarray:
+    """One attribute of some sellers as an array (for vectorised updates)."""
+    return np.array([getattr(s, attribute) for s in sellers])

@@ -5,19 +5,25 @@ Definitions are in ``docs/model.md`` (section Metrics).
 
 from __future__ import annotations
 
-from functools import partial
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 from mesa.datacollection import DataCollector
 
-from .agents import Role
-from .ledger import ACTIVE, Stage
+from .agents import Role, Seller
+from .department import Department
+from .ledger import ACTIVE, Rows, Stage
 from .mechanisms import gini
+from .staffing import coaching_time
 
-if TYPE_CHECKING:
-    from .model import SalesModel
+
+class Observed(Department, Protocol):
+    """A department with what its metrics need: its quarter-0 golden fund and top veterans."""
+
+    initial_golden: Rows
+    top_veterans: list[Seller]
+    datacollector: DataCollector
 
 QUARTER_METRICS = [
     "revenue",
@@ -73,23 +79,23 @@ SUMMARY_METRICS = [
 ]
 
 
-def _mean(values) -> float:
+def _mean(values: Any) -> float:
     values = list(values)
     return float(np.mean(values)) if values else float("nan")
 
 
-def quarter_snapshot(model: SalesModel) -> dict[str, float]:
+def quarter_snapshot(model: Department) -> dict[str, float]:
     """Every per-quarter figure at once (the DataCollector reads from this)."""
     ledger, q = model.ledger, model.quarter
-    stage, revenue = ledger.view("stage"), ledger.view("revenue")
+    stage, revenue = ledger.stage, ledger.revenue
     active = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
     if q == 0:
-        revenue = ledger.view("size") * ledger.view("development") * active
-    golden = active & ledger.view("consultative")
-    left = ledger.view("left") == q
+        revenue = ledger.size * ledger.development * active
+    golden = active & ledger.consultative
+    left = ledger.left == q
     churned = left & (stage == Stage.CHURNED)
-    won = ledger.view("won")
-    recent = active & (won >= max(q - 4, 1)) & (won < q)
+    won = ledger.won
+    recent = active & (won >= max(q - model.scenario.pay.acquisition_window, 1)) & (won < q)
     count = np.count_nonzero
     sellers = model.regular_sellers()
     veterans = [s for s in sellers if s.veteran]
@@ -102,8 +108,8 @@ def quarter_snapshot(model: SalesModel) -> dict[str, float]:
         "churned": count(churned),
         "golden_fund_clients": count(golden),
         "golden_fund_revenue": float(revenue[golden.nonzero()[0]].sum()),
-        "golden_fund_churned": count(churned & ledger.view("consultative")),
-        "leads_arrived": count(ledger.view("arrived") == q) if q else 0,
+        "golden_fund_churned": count(churned & ledger.consultative),
+        "leads_arrived": count(ledger.arrived == q) if q else 0,
         "leads_won": count(won == q) if q else 0,
         "leads_lost": count(left & (stage == Stage.LOST)),
         "veteran_skill": _mean(s.skill for s in veterans),
@@ -111,55 +117,63 @@ def quarter_snapshot(model: SalesModel) -> dict[str, float]:
         "mean_skill": _mean(s.skill for s in sellers),
         "veteran_service_share": _mean(s.service_share for s in veterans)
         if q
-        else _mean(min(1.0, model.service_load[s.desk] / s.capacity) for s in veterans),
+        else _mean(min(1.0, model.timesheet.service_load[s.desk] / s.capacity) for s in veterans),
         "sellers": len(sellers),
         "newcomers": len(newcomers),
         "hunters": sum(s.role is Role.HUNTER for s in sellers),
-        "quits": model.quits_this_quarter,
-        "hires": model.hires_this_quarter,
+        "quits": model.staff.quits_this_quarter,
+        "hires": model.staff.hires_this_quarter,
         "income_gini": gini(incomes) if q else float("nan"),
-        "coaching_time": model.coaching_time(),
+        "coaching_time": coaching_time(model),
         **{k: model.finance[k] for k in ("margin", "pay", "hiring_cost", "crm_cost", "costs", "profit")},
     }
 
 
-def _read(name: str, model: SalesModel):
-    if model._snapshot_quarter != model.quarter:
-        model._snapshot = quarter_snapshot(model)
-        model._snapshot_quarter = model.quarter
-    return model._snapshot[name]
+class _Snapshots:
+    """The latest quarter's snapshot, computed once for all the collector's reporters."""
+
+    def __init__(self) -> None:
+        self.quarter, self.values = -1, {}
+
+    def reporter(self, name: str) -> Any:
+        def read(model: Department) -> float:
+            if self.quarter != model.quarter:
+                self.quarter, self.values = model.quarter, quarter_snapshot(model)
+            return self.values[name]
+
+        return read
 
 
 def make_datacollector() -> DataCollector:
     """A Mesa DataCollector with one model reporter per quarterly metric."""
-    return DataCollector(model_reporters={name: partial(_read, name) for name in QUARTER_METRICS})
+    snapshots = _Snapshots()
+    return DataCollector(model_reporters={name: snapshots.reporter(name) for name in QUARTER_METRICS})
 
 
-def timeseries(model: SalesModel) -> pd.DataFrame:
+def timeseries(model: Observed) -> pd.DataFrame:
     """The per-quarter figures, one row per quarter from 0 (the initial state)."""
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     frame.insert(0, "quarter", np.arange(len(frame)))
     return frame
 
 
-def run_summary(model: SalesModel, frame: pd.DataFrame) -> dict[str, float]:
+def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
     """The per-run summary (names fixed; a metric that cannot be computed is NaN)."""
     quarters = frame[frame.quarter > 0]
     final_year = quarters.tail(4)
     veterans = [s for s in model.desks if s.veteran]
     q_total = len(quarters)
     staff_mean = float(quarters.sellers.mean()) if q_total else float("nan")
-    won, lost = model.newcomer_outcomes
-    # Newcomers whose whole first year (tenure 0..3) lies inside the run.
+    won, lost = model.staff.newcomer_outcomes
     # Newcomers whose whole first year (tenure 0..3, the 4 quarters after hiring) lies in the run.
     cohort = [
         s
         for s in model.desks
         if s.start_tenure == 0 and s.role not in (Role.HEAD, Role.STRATEGIC) and s.hired + 4 <= model.quarter
     ]
-    gone_early = [s for s in cohort if s.departed and s.left - s.hired <= 4]
+    gone_early = [s for s in cohort if s.departed and s.left is not None and s.left - s.hired <= 4]
     ledger = model.ledger
-    stage = ledger.view("stage")
+    stage = ledger.stage
     leads_lost = int((stage == Stage.LOST).sum())
     return {
         "revenue_total": float(quarters.revenue.sum()),
@@ -168,7 +182,7 @@ def run_summary(model: SalesModel, frame: pd.DataFrame) -> dict[str, float]:
         "clients_active_final": int(ledger.in_stage(*ACTIVE).sum()),
         "clients_churned_total": int((stage == Stage.CHURNED).sum()),
         "golden_fund_revenue_final_year": float(final_year.golden_fund_revenue.sum()),
-        "golden_fund_churned_total": int(((stage == Stage.CHURNED) & ledger.view("consultative")).sum()),
+        "golden_fund_churned_total": int(((stage == Stage.CHURNED) & ledger.consultative).sum()),
         "leads_lost_total": leads_lost,
         "veteran_skill_change": _mean(s.skill - s.start_skill for s in veterans),
         "veteran_service_share": float(quarters.veteran_service_share.mean()) if q_total else float("nan"),
@@ -177,7 +191,7 @@ def run_summary(model: SalesModel, frame: pd.DataFrame) -> dict[str, float]:
         "seller_turnover_annual": float(quarters.quits.sum()) / staff_mean / (q_total / 4)
         if q_total and staff_mean
         else float("nan"),
-        "leads_won_total": int((ledger.view("won") > 0).sum()),
+        "leads_won_total": int((ledger.won > 0).sum()),
         "quits_total": int(quarters.quits.sum()),
         "hires_total": int(quarters.hires.sum()),
         "costs_total": float(quarters.costs.sum()),

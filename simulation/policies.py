@@ -1,20 +1,22 @@
 """Policies: who pursues which lead, who meets which need, who receives a handed-off client,
 how sellers are paid. One small class per policy behind one interface; the model never asks
-a policy's name.
+a policy's name. Policies read the department and act only through its verbs
+(``simulation.department.Department``): they never write the ledger's or the timesheet's arrays.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 import numpy as np
+import numpy.typing as npt
 
 from .agents import Role, Seller
-from .ledger import Stage
+from .department import Department
+from .ledger import Rows, Stage
 from .mechanisms import claim_propensity, skill_fit
 
-if TYPE_CHECKING:
-    from .model import SalesModel
+Desks = npt.NDArray[np.int64]
 
 
 class Policy:
@@ -25,48 +27,49 @@ class Policy:
     newcomer_role = Role.GENERALIST
     unused_keys: tuple[str, ...] = ()  # scenario keys this policy never reads
 
-    def setup(self, model: SalesModel) -> None:
+    def setup(self, model: Department) -> None:
         """Give the sellers present at quarter 0 their roles (here: all generalists)."""
         for seller in model.regular_sellers():
             seller.role = Role.GENERALIST
 
-    def promote(self, model: SalesModel) -> None:
+    def promote(self, model: Department) -> None:
         """Change roles between quarters (none by default)."""
 
-    def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
+    def route_leads(self, model: Department, rows: Rows) -> None:
         """Assign open leads (ledger rows, most attractive first) to pursuers."""
         raise NotImplementedError
 
-    def need_handlers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+    def need_handlers(self, model: Department, rows: Rows) -> Desks:
         """Desk that meets each client's consultative need: by default its owner."""
-        return model.ledger.owner[rows]
+        return model.ledger.owner[rows].astype(np.int64)
 
-    def hand_off_matured(self, model: SalesModel) -> None:
+    def hand_off_matured(self, model: Department) -> None:
         """Move clients between sellers when they mature (none by default)."""
 
-    def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+    def receivers(self, model: Department, rows: Rows) -> npt.NDArray[np.int32]:
         """Desk that receives each of a leaver's clients."""
         raise NotImplementedError
 
     def pay(
-        self, model: SalesModel, roles: list[Role], book_revenue: np.ndarray, acquired_revenue: np.ndarray
+        self, model: Department, roles: list[Role], book_revenue: np.ndarray, acquired_revenue: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each seller's (book income, acquisition income) for a quarter, before base salary,
-        from the revenue of its book and of the clients it won in the last year."""
+        from the revenue of its book and of the clients it won in the acquisition window."""
         return model.scenario.pay.book_commission * book_revenue, np.zeros(len(roles))
 
 
-def desks_of(sellers) -> np.ndarray:
+def desks_of(sellers: Iterable[Seller]) -> Desks:
     """Desk numbers of some sellers, as an array for vectorised choices."""
     return np.fromiter((s.desk for s in sellers), dtype=np.int64)
 
 
-def most_spare(model: SalesModel, desks: np.ndarray, effort: float) -> int:
+def most_spare(model: Department, desks: Desks, effort: float) -> int:
     """The desk with most spare time if it has at least ``effort`` (ties: lowest desk), else -1."""
     if not len(desks):
         return -1
-    i = int(np.argmax(model.spare[desks]))
-    return int(desks[i]) if model.spare[desks[i]] >= effort else -1
+    spare = model.timesheet.spare[desks]
+    i = int(np.argmax(spare))
+    return int(desks[i]) if spare[i] >= effort else -1
 
 
 class FinderKeeps(Policy):
@@ -88,31 +91,35 @@ class FinderKeeps(Policy):
         "pay.acquisition_bonus",
     )
 
-    def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
+    def route_leads(self, model: Department, rows: Rows) -> None:
         if not len(rows):
             return
-        effort = model.pursuit_effort(rows)
-        sellers = [s for s in model.regular_sellers() if model.spare[s.desk] >= effort.min()]
+        effort = model.effort.pursuit(model.ledger, rows)
+        spare = model.timesheet.spare
+        sellers = [s for s in model.regular_sellers() if spare[s.desk] >= effort.min()]
         sellers.sort(key=lambda s: (-s.tenure, s.desk))  # veterans choose first
         if not sellers:
             return
-        claimant = self.claims(model, sellers, rows, effort)
-        claimed = claimant >= 0
-        model.ledger.owner[rows[claimed]] = claimant[claimed]
-        model.ledger.stage[rows[claimed]] = Stage.PURSUIT
+        claimed = np.zeros(len(rows), dtype=bool)
+        for desk, mine in self.claims(model, sellers, rows, effort):
+            model.assign_pursuit(rows[mine], desk, effort[mine].sum())
+            claimed[mine] = True
         # The head hands each lead left over to the smallest book with time for it.
         desks = desks_of(sellers)
         for i in (~claimed).nonzero()[0]:
-            books = np.where(model.spare[desks] >= effort[i], model.book_size[desks], np.iinfo(np.int64).max)
+            books = np.where(model.timesheet.spare[desks] >= effort[i], model.timesheet.book_size[desks], np.iinfo(np.int64).max)
             k = int(np.argmin(books))
             if books[k] < np.iinfo(np.int64).max:
                 model.assign_pursuit(rows[i], int(desks[k]), effort[i])
 
-    def claims(self, model: SalesModel, sellers: list[Seller], rows: np.ndarray, effort: np.ndarray) -> np.ndarray:
-        """The desk claiming each open lead (-1: nobody). Each seller wants each lead with its
-        claim propensity (one draw per seller and lead); in turn, each claims the free leads it
-        wants, most valuable to it first (size times skill fit per unit of effort), while they
-        fit in its spare time."""
+    def claims(
+        self, model: Department, sellers: list[Seller], rows: Rows, effort: np.ndarray
+    ) -> list[tuple[int, list[int]]]:
+        """Which open leads each seller claims: (desk, positions in ``rows``), in claiming order.
+
+        Each seller wants each lead with its claim propensity (one draw per seller and lead);
+        in turn, each claims the free leads it wants, most valuable to it first (size times
+        skill fit per unit of effort), while they fit in its spare time."""
         ledger, params, pay = model.ledger, model.scenario.selling, model.scenario.pay
         rng = model.streams.quarter("routing", model.quarter)
         comfort = (pay.base_salary + np.array([s.book_income for s in sellers])) / pay.aspiration
@@ -126,12 +133,13 @@ class FinderKeeps(Policy):
         rank = -value / effort[lead]  # ascending: most valuable first
         bounds = np.searchsorted(who, np.arange(len(sellers) + 1)).tolist()
         cheapest, costs = float(effort.min()), effort.tolist()
-        claimant = [-1] * len(rows)  # read lead by lead below
-        taken = np.zeros(len(rows), dtype=bool)  # the same, as an array, to filter many leads at once
+        spare_time = model.timesheet.spare
+        taken = np.zeros(len(rows), dtype=bool)  # leads already claimed
+        picks = []
         for seller, start, end in zip(sellers, bounds[:-1], bounds[1:], strict=True):
             if start == end:
                 continue
-            desk, spare = seller.desk, float(model.spare[seller.desk])
+            spare = float(spare_time[seller.desk])
             wanted, order = lead[start:end], rank[start:end]
             most = int(spare // cheapest) + 1  # no more than this many can fit
             if end - start > max(most, 32):  # many wanted: keep the free ones and the best of those in numpy
@@ -142,27 +150,26 @@ class FinderKeeps(Policy):
                     wanted, order = wanted[best], order[best]
             used, mine = 0.0, []
             for _, i in sorted(zip(order.tolist(), wanted.tolist(), strict=True)):
-                if claimant[i] >= 0:
+                if taken[i]:
                     continue
                 if used + costs[i] > spare:
                     break
                 used += costs[i]
-                claimant[i] = desk
+                taken[i] = True
                 mine.append(i)
             if mine:
-                taken[mine] = True
-                model.spare[desk] -= effort[mine].sum()
-        return np.array(claimant)
+                picks.append((seller.desk, mine))
+        return picks
 
-    def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+    def receivers(self, model: Department, rows: Rows) -> npt.NDArray[np.int32]:
         """A leaver's clients go one by one to whoever has the smallest book (ties: lowest desk)."""
         desks = desks_of(model.regular_sellers())
-        out = desks[one_by_one_to_smallest(model.book_size[desks], desks, len(rows))]
-        model.book_size += np.bincount(out, minlength=len(model.book_size))
+        out = desks[one_by_one_to_smallest(model.timesheet.book_size[desks], desks, len(rows))]
+        model.timesheet.take_clients(out, model.effort.service(model.ledger.size[rows]))
         return out.astype(np.int32)
 
 
-def one_by_one_to_smallest(books: np.ndarray, desks: np.ndarray, count: int) -> np.ndarray:
+def one_by_one_to_smallest(books: np.ndarray, desks: np.ndarray, count: int) -> npt.NDArray[np.int64]:
     """Handing out ``count`` items one at a time, each to the smallest book (ties: lowest desk):
     which position gets each. The k-th item goes to the k-th smallest (book + j, desk) pair, so
     all are found at once by filling the books up to a common level."""
@@ -190,14 +197,14 @@ class DedicatedRoles(Policy):
     newcomer_role = Role.ACCOUNT_MANAGER
     unused_keys = ("selling.comfort_slope", "selling.comfort_threshold", "pay.aspiration")
 
-    def setup(self, model: SalesModel) -> None:
+    def setup(self, model: Department) -> None:
         sellers = sorted(model.regular_sellers(), key=lambda s: (-s.skill, s.desk))
         hunters = round(model.scenario.roles.hunter_share * len(sellers))
         for rank, seller in enumerate(sellers):
-            seller.role = Role.HUNTER if rank < hunters and seller.tenure >= 4 else Role.ACCOUNT_MANAGER
+            seller.role = Role.HUNTER if rank < hunters and not seller.newcomer else Role.ACCOUNT_MANAGER
         self.hand_off_matured(model)
 
-    def promote(self, model: SalesModel) -> None:
+    def promote(self, model: Department) -> None:
         sellers = model.regular_sellers()
         target = round(model.scenario.roles.hunter_share * len(sellers))
         hunters = sum(s.role is Role.HUNTER for s in sellers)
@@ -209,22 +216,22 @@ class DedicatedRoles(Policy):
             seller.role = Role.HUNTER
             model.log("promotion", f"{seller.name} promoted to hunter (skill {seller.skill:.2f})")
 
-    def _desks(self, model: SalesModel, role: Role) -> np.ndarray:
+    def _desks(self, model: Department, role: Role) -> Desks:
         return desks_of(s for s in model.regular_sellers() if s.role is role)
 
-    def route_leads(self, model: SalesModel, rows: np.ndarray) -> None:
+    def route_leads(self, model: Department, rows: Rows) -> None:
         """Consultative leads to the hunter with most spare time; transactional ones to the
         account manager with most spare time, or a hunter when none has room."""
         hunters, managers = self._desks(model, Role.HUNTER), self._desks(model, Role.ACCOUNT_MANAGER)
         consultative = model.ledger.consultative[rows]
-        for row, effort, hard in zip(rows, model.pursuit_effort(rows), consultative, strict=True):
+        for row, effort, hard in zip(rows, model.effort.pursuit(model.ledger, rows), consultative, strict=True):
             desk = -1 if hard else most_spare(model, managers, effort)
             if desk < 0:
                 desk = most_spare(model, hunters, effort)
             if desk >= 0:
                 model.assign_pursuit(row, desk, effort)
 
-    def need_handlers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+    def need_handlers(self, model: Department, rows: Rows) -> Desks:
         """An account manager meets the needs it has the skill and the time for; a hunter
         (the one with most spare time) takes the others."""
         ledger, effort = model.ledger, model.scenario.selling.need_effort
@@ -233,35 +240,35 @@ class DedicatedRoles(Policy):
         handlers = ledger.owner[rows].astype(np.int64)
         for k, row in enumerate(rows):
             owner = model.desks[handlers[k]]
-            able = owner.skill >= ledger.complexity[row] - margin and model.spare[owner.desk] >= effort
+            able = owner.skill >= ledger.complexity[row] - margin and model.timesheet.spare[owner.desk] >= effort
             if owner.role is Role.ACCOUNT_MANAGER and not able:
                 hunter = most_spare(model, hunters, effort)
                 if hunter >= 0:
                     handlers[k] = hunter
-            model.spare[handlers[k]] -= effort
+            model.timesheet.reserve(int(handlers[k]), effort)
         return handlers
 
-    def hand_off_matured(self, model: SalesModel) -> None:
+    def hand_off_matured(self, model: Department) -> None:
         """Settled clients move from hunters to account managers while these have room:
         transactional ones from the switch on, consultative ones once the hunter has developed
         them. Consultative clients a hunter already had at the switch stay with the hunter."""
         if not any(s.role is Role.ACCOUNT_MANAGER for s in model.regular_sellers()):
             return  # nobody to hand to: hunters keep their clients
-        model.refresh_loads()
+        model.refresh_time()
         ledger = model.ledger
         hunter = np.zeros(len(model.desks) + 1, dtype=bool)
         hunter[[s.desk for s in model.regular_sellers() if s.role is Role.HUNTER]] = True
         settled = (
-            hunter[ledger.view("owner")]  # owner -1 reads the extra last entry, never a hunter
-            & (ledger.view("stage") == Stage.LOYAL)
-            & ~ledger.view("strategic")
-            & (~ledger.view("consultative") | (ledger.view("won") > 0))
+            hunter[ledger.owner]  # owner -1 reads the extra last entry, never a hunter
+            & (ledger.stage == Stage.LOYAL)
+            & ~ledger.strategic
+            & (~ledger.consultative | (ledger.won > 0))
         )
         rows = settled.nonzero()[0]
         receivers = self._to_account_managers(model, rows, cap=model.scenario.roles.manager_load_cap)
         model.hand_off(rows[receivers >= 0], receivers[receivers >= 0])
 
-    def _to_account_managers(self, model: SalesModel, rows: np.ndarray, cap: float = np.inf) -> np.ndarray:
+    def _to_account_managers(self, model: Department, rows: Rows, cap: float = np.inf) -> npt.NDArray[np.int32]:
         """Each client to the account manager with the lightest servicing load, -1 where none
         has room under ``cap``; newcomers stop receiving clients above their own (lower) cap so
         that they keep time to practise."""
@@ -271,8 +278,8 @@ class DedicatedRoles(Policy):
         limit = capacity * np.array(
             [min(cap, model.scenario.roles.newcomer_book_cap) if s.newcomer else cap for s in managers]
         )
-        load = model.service_load[desks].copy()
-        needs = model.service_need(model.ledger.size[rows])
+        load = model.timesheet.service_load[desks].copy()
+        needs = model.effort.service(model.ledger.size[rows])
         out = np.full(len(rows), -1, dtype=np.int32)
         if not len(rows) or (np.isfinite(cap) and (limit - load).max() < needs.min()):
             return out  # no account manager has room for even the smallest client
@@ -285,10 +292,11 @@ class DedicatedRoles(Policy):
                 i = int(np.argmin(load / capacity))
             out[k] = desks[i]
             load[i] += need
-        model.service_load[desks] = load
+        taken = out >= 0
+        model.timesheet.take_clients(out[taken], needs[taken])
         return out
 
-    def receivers(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+    def receivers(self, model: Department, rows: Rows) -> npt.NDArray[np.int32]:
         """A leaver's clients still being developed go to hunters (most spare time first, in
         turn); settled ones to the account managers with the lightest loads."""
         developing = model.ledger.stage[rows] == Stage.DEVELOPING
@@ -298,12 +306,12 @@ class DedicatedRoles(Policy):
         out = np.empty(len(rows), dtype=np.int32)
         out[~developing] = self._to_account_managers(model, rows[~developing])
         if developing.any():
-            order = hunters[np.argsort(-model.spare[hunters], kind="stable")]
+            order = hunters[np.argsort(-model.timesheet.spare[hunters], kind="stable")]
             out[developing] = order[np.arange(int(developing.sum())) % len(order)]
         return out
 
     def pay(
-        self, model: SalesModel, roles: list[Role], book_revenue: np.ndarray, acquired_revenue: np.ndarray
+        self, model: Department, roles: list[Role], book_revenue: np.ndarray, acquired_revenue: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Hunters earn a bonus on what they won; everyone else a commission on their book."""
         pay, hunter = model.scenario.pay, np.array([role is Role.HUNTER for role in roles], dtype=bool)
@@ -322,12 +330,15 @@ class StrategicDeals:
     name = "none"
     description = "strategic leads are routed like any consultative lead"
 
-    def setup(self, model: SalesModel) -> None:
+    def setup(self, model: Department) -> None:
         """Add the people this option needs at quarter 0."""
 
-    def route(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+    def route(self, model: Department, rows: Rows) -> Rows:
         """Take the strategic leads this option handles; return the rest for the policy."""
         return rows
+
+    def worker(self, model: Department) -> Seller:
+        return model.head
 
 
 class HeadPartTime(StrategicDeals):
@@ -336,10 +347,11 @@ class HeadPartTime(StrategicDeals):
     name = "head_part_time"
     description = "the head of department works strategic deals part time"
 
-    def route(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
+    def route(self, model: Department, rows: Rows) -> Rows:
         strategic = model.ledger.strategic[rows]
+        desk = self.worker(model).desk
         for row in rows[strategic]:
-            model.assign_pursuit(row, model.head.desk)
+            model.assign_pursuit(row, desk)
         return rows[~strategic]
 
 
@@ -349,16 +361,11 @@ class DedicatedSeller(HeadPartTime):
     name = "dedicated_seller"
     description = "a dedicated strategic seller works strategic deals; the head coaches"
 
-    def setup(self, model: SalesModel) -> None:
+    def setup(self, model: Department) -> None:
         model.recruit(Role.STRATEGIC)
 
-    def route(self, model: SalesModel, rows: np.ndarray) -> np.ndarray:
-        strategic = model.ledger.strategic[rows]
-        seller = model.strategic_seller()
-        target = seller.desk if seller is not None else model.head.desk
-        for row in rows[strategic]:
-            model.assign_pursuit(row, target)
-        return rows[~strategic]
+    def worker(self, model: Department) -> Seller:
+        return model.strategic_seller() or model.head
 
 
 STRATEGIC_OPTIONS: dict[str, type[StrategicDeals]] = {

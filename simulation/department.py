@@ -1,0 +1,59 @@
+"""What a policy and the quarter's phases see of the department: ``SalesModel`` is one.
+
+A policy decides (who pursues a lead, who meets a need, who receives a client) through this
+interface: it reads the ledger, the timesheet and the staff, and acts only through the verbs
+(``assign_pursuit``, ``hand_off``, ``timesheet.reserve``, ``timesheet.take_clients``, ``recruit``, ``log``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+from .agents import Role, Seller
+from .effort import Effort
+from .ledger import ClientLedger, Rows
+from .scenario import Scenario
+from .staff import Staff
+from .streams import Streams
+from .timesheet import Timesheet
+
+
+class Department(Protocol):
+    quarter: int
+    ledger: ClientLedger
+    timesheet: Timesheet
+    effort: Effort
+    staff: Staff
+    streams: Streams
+    log_events: bool
+    finance: dict[str, float]  # the latest quarter's accounts
+
+    @property
+    def scenario(self) -> Scenario: ...
+
+    @property
+    def desks(self) -> list[Seller]: ...
+
+    @property
+    def head(self) -> Seller: ...
+
+    @property
+    def on_staff(self) -> list[Seller]: ...
+
+    def regular_sellers(self) -> list[Seller]: ...
+
+    def strategic_seller(self) -> Seller | None: ...
+
+    def refresh_time(self) -> None: ...
+
+    def assign_pursuit(self, rows: Any, desk: int, effort: float | None = None) -> None: ...
+
+    def hand_off(self, rows: Rows, receivers: np.ndarray) -> None: ...
+
+    def recruit(self, role: Role) -> Seller: ...
+
+    def become_clients(self, rows: Rows) -> None: ...
+
+    def log(self, kind: str, text: str) -> None: ...
