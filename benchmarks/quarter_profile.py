@@ -18,22 +18,23 @@ from contextlib import contextmanager
 
 from mesa.datacollection import DataCollector
 
-from simulation import run_simulation
+from simulation import finance, market, run_simulation, selling, staffing
 from simulation.model import SalesModel
 from simulation.policies import FinderKeeps
 
-STEPS = [
+STEPS = [  # (class or module, function, what it is): each is looked up at call time, so it can be wrapped
     (SalesModel, "_setup_department", "set-up: department and initial books"),
-    (SalesModel, "receive_leads", "1 leads arrive"),
+    (market, "receive_leads", "1 leads arrive"),
     (SalesModel, "route_leads", "2 leads are routed"),
     (FinderKeeps, "claims", "   of which finder keeps' claiming"),
-    (SalesModel, "work", "3-4 work, outcomes, churn, revenue, pay"),
-    (SalesModel, "book_revenue_and_pay", "   of which booking revenue and pay"),
-    (SalesModel, "_become_clients", "   creating Client agents (within set-up and work)"),
-    (SalesModel, "learn", "5 learning"),
-    (SalesModel, "motivate_and_quit", "6-7 motivation, quits and handoffs"),
-    (SalesModel, "hire", "8 hiring"),
-    (SalesModel, "refresh_loads", "per-desk loads (several times a quarter)"),
+    (selling, "work", "3-4 work, outcomes, churn, revenue"),
+    (selling, "book_revenue", "   of which booking revenue"),
+    (SalesModel, "become_clients", "   creating Client agents (within set-up and work)"),
+    (finance, "pay_from_books", "4f pay"),
+    (staffing, "learn", "5 learning"),
+    (staffing, "motivate_and_quit", "6-7 motivation, quits and handoffs"),
+    (staffing, "hire", "8 hiring"),
+    (SalesModel, "refresh_time", "per-desk time (several times a quarter)"),
     (DataCollector, "collect", "Mesa's data collector"),
 ]
 

@@ -91,7 +91,7 @@ def follow(policy: str) -> dict:
 
     def record() -> None:
         ledger = model.ledger
-        owner, stage, complexity = ledger.view("owner"), ledger.view("stage"), ledger.view("complexity")
+        owner, stage, complexity = ledger.owner, ledger.stage, ledger.complexity
         for seller in model.regular_sellers():
             pursued = (owner == seller.desk) & (stage == Stage.PURSUIT)
             rows.append({"quarter": model.quarter, "seller": seller.name, "group": group_of(seller),
@@ -105,7 +105,7 @@ def follow(policy: str) -> dict:
         record()
     quarters = timeseries(model)
     quits = pd.DataFrame([{"quarter": q, "seller": s.name, "group": "veteran" if s.veteran else
-                           ("newcomer" if s.newcomer else "other")} for q, s in model.quits],
+                           ("newcomer" if s.newcomer else "other")} for q, s in model.staff.quits],
                          columns=["quarter", "seller", "group"])
     return {"policy": policy, "model": model, "people": pd.DataFrame(rows), "quarters": quarters,
             "summary": run_summary(model, quarters), "quits": quits}

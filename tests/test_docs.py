@@ -25,7 +25,12 @@ def test_parameter_table_defaults_match_the_code():
         if len(cells) == 4 and cells[0].startswith("`") and cells[0].strip("`") in defaults:
             key, shown = cells[0].strip("`"), cells[2].replace(",", "")
             value = defaults[key]
-            same = shown == str(value) if isinstance(value, str) else float(shown) == float(value)
+            if isinstance(value, bool):
+                same = shown == str(value).lower()
+            elif isinstance(value, str):
+                same = shown == value
+            else:
+                same = float(shown) == float(value)
             if not same:
                 wrong.append((key, shown, value))
     assert not wrong

@@ -107,8 +107,8 @@ def test_light_books_leave_time_for_consultative_work():
 def test_crm_moves_loyalty_to_the_firm():
     firm = {}
     for adoption in (0.0, 1.0):
-        model = SalesModel(overrides={"crm.adoption": adoption}, log_events=False)
+        model = SalesModel(overrides={"crm.in_use": True, "crm.adoption": adoption}, log_events=False)
         for _ in range(4):
             model.step()
-        firm[adoption] = model.ledger.view("loyalty_firm")[model.ledger.in_stage(3)].mean()
+        firm[adoption] = model.ledger.loyalty_firm[model.ledger.in_stage(3)].mean()
     assert firm[1.0] > firm[0.0] + 0.1

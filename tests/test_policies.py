@@ -5,7 +5,7 @@ import heapq
 import numpy as np
 import pytest
 
-from simulation import SalesModel
+from simulation import SalesModel, market
 from simulation import mechanisms as mech
 from simulation.ledger import Stage
 from simulation.policies import one_by_one_to_smallest
@@ -37,9 +37,9 @@ def claim_one_seller_at_a_time(model: SalesModel, rows: np.ndarray) -> dict[int,
     """Finder keeps' claiming, written the slow obvious way: seller by seller, veterans first,
     each taking the free leads it wants, most valuable first, while they fit in its spare time."""
     ledger, params, pay = model.ledger, model.scenario.selling, model.scenario.pay
-    effort, size, complexity = model.pursuit_effort(rows), ledger.size[rows], ledger.complexity[rows]
+    effort, size, complexity = model.effort.pursuit(model.ledger, rows), ledger.size[rows], ledger.complexity[rows]
     sellers = sorted(
-        (s for s in model.regular_sellers() if model.spare[s.desk] >= effort.min()), key=lambda s: (-s.tenure, s.desk)
+        (s for s in model.regular_sellers() if model.timesheet.spare[s.desk] >= effort.min()), key=lambda s: (-s.tenure, s.desk)
     )
     comfort = (pay.base_salary + np.array([s.book_income for s in sellers])) / pay.aspiration
     propensity = mech.claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
@@ -51,7 +51,7 @@ def claim_one_seller_at_a_time(model: SalesModel, rows: np.ndarray) -> dict[int,
         for i in sorted(np.flatnonzero(want).tolist(), key=lambda i: (-value[i], i)):
             if i in owner:
                 continue
-            if used + effort[i] > model.spare[seller.desk]:
+            if used + effort[i] > model.timesheet.spare[seller.desk]:
                 break
             owner[i] = seller.desk
             used += effort[i]
@@ -64,17 +64,17 @@ def test_finder_keeps_sellers_claim_their_best_affordable_leads_in_turn(seed):
     for _ in range(2):
         model.step()
     model.quarter += 1  # the routing step of the next quarter, on its own
-    model.receive_leads()
-    model.refresh_loads()
-    waiting = (model.ledger.view("stage") == Stage.LEAD).nonzero()[0]
-    rows = waiting[np.argsort(-model.ledger.size[waiting] / model.pursuit_effort(waiting), kind="stable")]
+    market.receive_leads(model)
+    model.refresh_time()
+    waiting = (model.ledger.stage == Stage.LEAD).nonzero()[0]
+    rows = waiting[np.argsort(-model.ledger.size[waiting] / model.effort.pursuit(model.ledger, waiting), kind="stable")]
     expected = claim_one_seller_at_a_time(model, rows)
     assert len(expected) > 50  # a real contest for leads
     model.policy.route_leads(model, rows)
     claimed_by_sellers = {i: int(model.ledger.owner[row]) for i, row in enumerate(rows) if i in expected}
     assert claimed_by_sellers == expected
     assert (model.ledger.stage[rows[list(expected)]] == Stage.PURSUIT).all()
-    assert all(model.spare[desk] >= -1e-9 for desk in set(expected.values()))  # nobody claimed beyond their time
+    assert all(model.timesheet.spare[desk] >= -1e-9 for desk in set(expected.values()))  # nobody claimed beyond their time
 
 
 def test_motivation_moves_toward_success_and_capped_relative_income():
@@ -104,7 +104,7 @@ def test_veterans_are_not_hungrier_for_leads_in_the_first_quarter():
         for _ in range(4):
             first = model.ledger.n
             model.step()
-            winner, owner = model.ledger.view("winner")[first:], model.ledger.view("owner")[first:]
+            winner, owner = model.ledger.winner[first:], model.ledger.owner[first:]
             taker = np.where(winner >= 0, winner, owner)  # who won or still pursues this quarter's leads
             row.append(np.isin(taker[taker >= 0], veterans).mean())
         shares.append(row)

@@ -3,8 +3,17 @@
 import pandas as pd
 import pytest
 
-from simulation import PRESETS, ScenarioError, build_scenario, load_scenario, resolve_scenario, run_simulation
-from simulation.model import resolve_policy
+from simulation import (
+    PRESETS,
+    ScenarioError,
+    build_scenario,
+    check_overrides,
+    load_scenario,
+    resolve_policy,
+    resolve_run,
+    resolve_scenario,
+    run_simulation,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,13 +83,64 @@ def test_toml_file_round_trips_and_malformed_file_is_named(tmp_path):
         load_scenario(wrong)
 
 
-def test_crm_policy_is_shorthand_and_explicit_override_wins():
-    a = run_simulation(policy="dedicated_roles", overrides={"crm.adoption": 0.8}, quarters=6)
+def same(a, b) -> bool:
+    return pd.Series(a.summary).equals(pd.Series(b.summary)) and a.timeseries.equals(b.timeseries)
+
+
+def test_crm_policy_is_shorthand_for_crm_in_use():
+    a = run_simulation(policy="dedicated_roles", overrides={"crm.in_use": True}, quarters=6)
     b = run_simulation(policy="dedicated_roles_crm", quarters=6)
-    assert pd.Series(a.summary).equals(pd.Series(b.summary))  # NaN-aware equality
-    c = run_simulation(policy="dedicated_roles_crm", overrides={"crm.adoption": 0.3}, quarters=6)
-    assert c.scenario.crm.adoption == 0.3
-    assert b.scenario.crm.adoption == b.scenario.crm.default_adoption
+    assert same(a, b) and b.scenario.crm.in_use and b.scenario.crm.adoption == 0.8
+
+
+def test_explicit_crm_adoption_changes_what_crm_policies_run():
+    default = run_simulation(policy="finder_keeps_crm", quarters=6)
+    half = run_simulation(policy="finder_keeps_crm", overrides={"crm.adoption": 0.5}, quarters=6)
+    assert half.scenario.crm.adoption == 0.5 and half.scenario.crm.used == 0.5
+    assert half.summary["revenue_total"] != default.summary["revenue_total"]
+
+
+def test_explicit_zero_adoption_runs_exactly_like_the_policy_without_a_crm():
+    zero = run_simulation(policy="finder_keeps_crm", overrides={"crm.adoption": 0}, quarters=8, seed=3)
+    plain = run_simulation(policy="finder_keeps", quarters=8, seed=3)
+    assert same(zero, plain)
+    assert zero.scenario.crm.adoption == 0.0 and zero.scenario.crm.in_use  # recorded as it ran
+
+
+def test_a_setting_that_changes_no_run_is_an_error():
+    with pytest.raises(ScenarioError, match=r"crm.adoption = 0.5 changes no run.*without a CRM"):
+        run_simulation(policy="finder_keeps", overrides={"crm.adoption": 0.5}, quarters=2)
+    with pytest.raises(ScenarioError, match=r"crm.adoption = 0.5 changes no run"):
+        check_overrides("mature_department", ["finder_keeps", "dedicated_roles"], {"crm.adoption": 0.5})
+    check_overrides("mature_department", ["finder_keeps", "finder_keeps_crm"], {"crm.adoption": 0.5})  # one uses it
+    with pytest.raises(ScenarioError, match=r"strategic.seller_skill.*no dedicated strategic seller"):
+        check_overrides("mature_department", ["finder_keeps"], {"strategic.seller_skill": 0.95})
+    with pytest.raises(ScenarioError, match=r"selling.comfort_slope.*'dedicated_roles' does not read it"):
+        check_overrides("mature_department", ["dedicated_roles"], {"selling.comfort_slope": 2.0})
+
+
+def test_a_setting_that_contradicts_the_policy_is_an_error():
+    with pytest.raises(ScenarioError, match=r"crm.in_use = false contradicts policy 'finder_keeps_crm'"):
+        resolve_run("mature_department", "finder_keeps_crm", {"crm.in_use": False})
+    with pytest.raises(ScenarioError, match=r"strategic.deals = \"none\" contradicts"):
+        resolve_run("mature_department", "dedicated_roles_dedicated_strategic", {"strategic.deals": "none"})
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("crm.adoption", True), ("crm.in_use", 1), ("quarters", 8.0), ("market.leads_per_quarter", "24")],
+)
+def test_booleans_are_not_numbers_nor_numbers_booleans(key, value):
+    with pytest.raises(ScenarioError, match=key.replace(".", r"\.")):
+        build_scenario("mature_department", {key: value})
+
+
+def test_resolution_order_file_then_policy_then_overrides(tmp_path):
+    path = tmp_path / "client.toml"
+    path.write_text("[crm]\nin_use = false\nadoption = 0.4\n", encoding="utf-8")
+    resolved = resolve_run(path, "finder_keeps_crm", {"crm.time_cost": 0.1})
+    assert (resolved.crm.in_use, resolved.crm.adoption, resolved.crm.time_cost) == (True, 0.4, 0.1)
+    assert resolve_run(resolved, "finder_keeps_crm") == resolved  # resolving a resolved scenario changes nothing
 
 
 def test_strategic_option_is_selectable_on_any_policy():
