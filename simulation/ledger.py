@@ -13,7 +13,7 @@ client's stage, owner, development or loyalty changes only through the ledger's 
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,7 @@ ACTIVE = (Stage.DEVELOPING, Stage.LOYAL)
 NOBODY = -1  # the owner of a row no seller holds
 
 
-class Column(Generic[T]):
+class Column[T: np.generic]:
     """One typed ledger column: reading it gives a read-only view of the live rows."""
 
     def __init__(self, dtype: type[T], fill: Any, doc: str) -> None:

@@ -25,6 +25,7 @@ class Observed(Department, Protocol):
     top_veterans: list[Seller]
     datacollector: DataCollector
 
+
 QUARTER_METRICS = [
     "revenue",
     "new_client_revenue",
@@ -84,7 +85,7 @@ def _mean(values: Any) -> float:
     return float(np.mean(values)) if values else float("nan")
 
 
-def quarter_snapshot(model: Department) -> dict[str, float]:
+def quarter_snapshot(model: Department) -> dict[str, Any]:
     """Every per-quarter figure at once (the DataCollector reads from this)."""
     ledger, q = model.ledger, model.quarter
     stage, revenue = ledger.stage, ledger.revenue
@@ -133,7 +134,7 @@ class _Snapshots:
     """The latest quarter's snapshot, computed once for all the collector's reporters."""
 
     def __init__(self) -> None:
-        self.quarter, self.values = -1, {}
+        self.quarter, self.values = -1, dict[str, Any]()
 
     def reporter(self, name: str) -> Any:
         def read(model: Department) -> float:

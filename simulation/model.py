@@ -78,7 +78,7 @@ class SalesModel(Model):
 
     # Mesa 3.5 keeps ``scenario`` for its own Scenario type; ours is a pydantic model.
     @property
-    def scenario(self) -> Scenario:  # type: ignore[override]
+    def scenario(self) -> Scenario:
         return self.params
 
     @scenario.setter
@@ -192,7 +192,9 @@ class SalesModel(Model):
         if not len(rows):
             return
         p = self.scenario
-        keep_loyalty = mechanisms.handoff_retention(p.handoff.personal_loyalty_loss, p.crm.used, p.crm.handoff_protection)
+        keep_loyalty = mechanisms.handoff_retention(
+            p.handoff.personal_loyalty_loss, p.crm.used, p.crm.handoff_protection
+        )
         keep_level = mechanisms.handoff_retention(p.handoff.development_loss, p.crm.used, p.crm.handoff_protection)
         self.ledger.hand_off(rows, receivers, keep_loyalty, keep_level, self.quarter)
 

@@ -107,7 +107,9 @@ class FinderKeeps(Policy):
         # The head hands each lead left over to the smallest book with time for it.
         desks = desks_of(sellers)
         for i in (~claimed).nonzero()[0]:
-            books = np.where(model.timesheet.spare[desks] >= effort[i], model.timesheet.book_size[desks], np.iinfo(np.int64).max)
+            books = np.where(
+                model.timesheet.spare[desks] >= effort[i], model.timesheet.book_size[desks], np.iinfo(np.int64).max
+            )
             k = int(np.argmin(books))
             if books[k] < np.iinfo(np.int64).max:
                 model.assign_pursuit(rows[i], int(desks[k]), effort[i])

@@ -16,9 +16,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
-def share(default: float, doc: str, **bounds: float):
-    """A share or probability: a float in [0, 1] (tighter bounds may be given)."""
-    return Field(default, ge=bounds.pop("ge", 0.0), le=bounds.pop("le", 1.0), description=doc, **bounds)
+def share(default: float, doc: str, *, gt: float | None = None) -> Any:
+    """A share or probability: a float in [0, 1] (or in (gt, 1])."""
+    return Field(default, ge=None if gt is not None else 0.0, gt=gt, le=1.0, description=doc)
 
 
 class ScenarioError(ValueError):

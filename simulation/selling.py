@@ -168,9 +168,7 @@ def meet_needs(model: Department, work: Work, rows: Rows, handler: np.ndarray, u
     return rows[~met]
 
 
-def move_loyalty_and_churn(
-    model: Department, work: Work, active: Rows, unmet: Rows, u_churn: np.ndarray
-) -> None:
+def move_loyalty_and_churn(model: Department, work: Work, active: Rows, unmet: Rows, u_churn: np.ndarray) -> None:
     """4e. A CRM moves loyalty to the firm; service shortfall, an unmet need and low loyalty
     raise the churn hazard."""
     p, ledger = model.scenario, model.ledger

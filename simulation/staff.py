@@ -17,6 +17,7 @@ class Staff:
         self.vacancies: list[tuple[int, Role]] = []  # (quarter due, role)
         self.quits: list[tuple[int, Seller]] = []  # (quarter, leaver), for analysts
         self.hires_this_quarter = self.quits_this_quarter = 0
+        self.target = 0  # regular head-count the department plans for (grows with a staff budget)
         self.newcomer_outcomes = np.zeros(2, dtype=np.int64)  # pursuits won, lost by newcomers
 
     @property

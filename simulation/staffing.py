@@ -7,8 +7,8 @@ import numpy as np
 
 from . import mechanisms as mech
 from .agents import Role, Seller
-from .ledger import Stage
 from .department import Department
+from .ledger import Stage
 from .policies import Policy
 
 

@@ -37,7 +37,7 @@ def test_no_import_circle_in_simulation():
 
     def visit(name):
         if name in visiting:
-            circles.append(visiting[visiting.index(name) :] + [name])
+            circles.append([*visiting[visiting.index(name) :], name])
             return
         if name in done:
             return
@@ -66,8 +66,12 @@ def test_state_is_read_only_outside_its_owners():
     for column in ("stage", "owner", "loyalty_personal", "development", "size"):
         with pytest.raises(ValueError, match="read-only"):
             getattr(model.ledger, column)[0] = 0
-    for array in (model.timesheet.spare, model.timesheet.service_load, model.timesheet.book_size,
-                  model.timesheet.capacity):
+    for array in (
+        model.timesheet.spare,
+        model.timesheet.service_load,
+        model.timesheet.book_size,
+        model.timesheet.capacity,
+    ):
         with pytest.raises(ValueError, match="read-only"):
             array[0] = 0
 

@@ -97,12 +97,18 @@ def all_levers_at(end: str) -> Levers:
     return Levers(**{name: cast(lever, getattr(lever, end)) for name, lever in LEVERS.items()})
 
 
-@pytest.mark.parametrize("levers", [*Levers().extremes(), all_levers_at("low"), all_levers_at("high")],
-                         ids=lambda levers: str(levers.overrides()))
+@pytest.mark.parametrize(
+    "levers",
+    [*Levers().extremes(), all_levers_at("low"), all_levers_at("high")],
+    ids=lambda levers: str(levers.overrides()),
+)
 def test_every_lever_extreme_runs_and_charts(levers: Levers):
     """Each slider at each end (the page tests below also draw all of them at once)."""
-    state = Lockstep("finder_keeps_dedicated_strategic", "dedicated_roles_crm",
-                     levers=replace(levers, quarters=min(levers.quarters, 16)))
+    state = Lockstep(
+        "finder_keeps_dedicated_strategic",
+        "dedicated_roles_crm",
+        levers=replace(levers, quarters=min(levers.quarters, 16)),
+    )
     while state.step():
         pass
     frames = [timeseries(model) for model in state.models]

@@ -8,8 +8,12 @@ from simulation.ledger import ClientLedger, Stage
 
 def ledger_of(n: int = 6) -> ClientLedger:
     ledger = ClientLedger(capacity=2)  # grows by doubling
-    ledger.add(size=np.arange(1.0, n + 1), complexity=np.linspace(0, 1, n), consultative=np.arange(n) % 2 == 1,
-               loyalty_firm=np.full(n, 0.1))
+    ledger.add(
+        size=np.arange(1.0, n + 1),
+        complexity=np.linspace(0, 1, n),
+        consultative=np.arange(n) % 2 == 1,
+        loyalty_firm=np.full(n, 0.1),
+    )
     return ledger
 
 

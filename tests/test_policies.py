@@ -39,7 +39,8 @@ def claim_one_seller_at_a_time(model: SalesModel, rows: np.ndarray) -> dict[int,
     ledger, params, pay = model.ledger, model.scenario.selling, model.scenario.pay
     effort, size, complexity = model.effort.pursuit(model.ledger, rows), ledger.size[rows], ledger.complexity[rows]
     sellers = sorted(
-        (s for s in model.regular_sellers() if model.timesheet.spare[s.desk] >= effort.min()), key=lambda s: (-s.tenure, s.desk)
+        (s for s in model.regular_sellers() if model.timesheet.spare[s.desk] >= effort.min()),
+        key=lambda s: (-s.tenure, s.desk),
     )
     comfort = (pay.base_salary + np.array([s.book_income for s in sellers])) / pay.aspiration
     propensity = mech.claim_propensity(comfort, params.comfort_slope, params.comfort_threshold)
@@ -74,7 +75,9 @@ def test_finder_keeps_sellers_claim_their_best_affordable_leads_in_turn(seed):
     claimed_by_sellers = {i: int(model.ledger.owner[row]) for i, row in enumerate(rows) if i in expected}
     assert claimed_by_sellers == expected
     assert (model.ledger.stage[rows[list(expected)]] == Stage.PURSUIT).all()
-    assert all(model.timesheet.spare[desk] >= -1e-9 for desk in set(expected.values()))  # nobody claimed beyond their time
+    assert all(
+        model.timesheet.spare[desk] >= -1e-9 for desk in set(expected.values())
+    )  # nobody claimed beyond their time
 
 
 def test_motivation_moves_toward_success_and_capped_relative_income():
