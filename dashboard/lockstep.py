@@ -94,8 +94,10 @@ class Lockstep:
         self.run += 1
 
     def _build(self, policy: str) -> SalesModel:
-        return SalesModel(SCENARIO, policy=policy, seed=self.levers.seed, overrides=self.levers.overrides(),
-                          log_events=True)
+        # A policy's own settings (a *_dedicated_strategic policy's strategic deals) win over the levers.
+        own = POLICIES[policy].settings
+        overrides = {key: value for key, value in self.levers.overrides().items() if key not in own}
+        return SalesModel(SCENARIO, policy=policy, seed=self.levers.seed, overrides=overrides, log_events=True)
 
     @property
     def models(self) -> tuple[SalesModel, SalesModel]:
