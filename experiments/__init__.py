@@ -1,15 +1,42 @@
-"""salessim's experiments: scenario files, replications, statistics, results folders, reports, sensitivity
-analysis (SALib), executors (local processes or Dask), calibration checks, CLI.
+"""salessim's experiments: many runs of the model, their statistics, results folders, figures and reports.
 
-The replication runner and the statistics are usable from Python (notebooks, Dask)::
+The Python API (``experiments.api``)::
 
-    from experiments import Design, run_tasks, summarise
-    design = Design(resolve_scenario("mature_department"), ("finder_keeps", "dedicated_roles"), 10, seed=1)
-    run_tasks(design, design.tasks(), on_result, executor=client.get_executor())
+    import experiments
+    result = experiments.compare(reps=20, seed=1)                  # the four main policies
+    result.summary, result.paired                                  # pandas DataFrames, 95% CIs
+    result.plot("golden_fund_revenue"); result.save("results/mine")
+    experiments.sweep({"market.consultative_share": [0.2, 0.5]}, policies=["finder_keeps", "dedicated_roles"])
+    experiments.sensitivity({"market.leads_per_quarter": (16, 32)}, diff=("finder_keeps", "dedicated_roles_crm"))
+
+Bad arguments raise ``ArgumentError`` naming the parameter. Below the API: the replication
+runner (``Design``, ``run_tasks``), the statistics (``summarise``, ``paired_differences``,
+``mean_ci``), executors (local processes or Dask), the ``salessim`` CLI (``experiments.cli``).
+Importing this package leaves matplotlib's backend alone.
 """
 
+from .api import ComparisonResult, SensitivityResult, compare, sensitivity, sweep
+from .errors import ArgumentError, Interrupted, SetupError
 from .runner import Design, RunOutput, Task, execute, process_pool, run_tasks
 from .stats import mean_ci, paired_differences, summarise, t_quantile
 
-__all__ = ["Design", "RunOutput", "Task", "execute", "mean_ci", "paired_differences", "process_pool", "run_tasks",
-           "summarise", "t_quantile"]
+__all__ = [
+    "ArgumentError",
+    "ComparisonResult",
+    "Design",
+    "Interrupted",
+    "RunOutput",
+    "SensitivityResult",
+    "SetupError",
+    "Task",
+    "compare",
+    "execute",
+    "mean_ci",
+    "paired_differences",
+    "process_pool",
+    "run_tasks",
+    "sensitivity",
+    "summarise",
+    "sweep",
+    "t_quantile",
+]

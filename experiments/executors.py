@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
 
+from .errors import ArgumentError, SetupError
 from .runner import process_pool
 
 EXECUTORS = ("local", "dask")
@@ -24,10 +25,6 @@ LOOPBACK = "127.0.0.1"
 CONNECT_TIMEOUT_S = 4
 DASK_INSTALL = 'pip install "salessim[dask]"'
 SCHEDULER_ADDRESS = re.compile(r"^tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
-
-
-class ExecutorError(ValueError):
-    """An executor that cannot be used as asked; the message names the option."""
 
 
 @dataclass
@@ -44,16 +41,19 @@ def distributed() -> ModuleType:
     try:
         import distributed as module
     except ImportError:
-        raise ExecutorError(f"--executor dask needs the dask extra: {DASK_INSTALL}") from None
+        raise SetupError(f"the dask executor needs the dask extra: {DASK_INSTALL}") from None
     return module
 
 
 def check(kind: str, scheduler: str | None) -> str:
-    """Validate the executor options before anything starts; returns the executor kind."""
+    """Validate the executor arguments before anything starts; returns the executor kind."""
+    if kind not in EXECUTORS:
+        raise ArgumentError("executor", f"{kind!r} is not allowed; allowed: {', '.join(map(repr, EXECUTORS))}")
     if scheduler is not None:
-        if not SCHEDULER_ADDRESS.match(scheduler):
-            raise ExecutorError(f"--scheduler: '{scheduler}' is not allowed; allowed: tcp://HOST:PORT "
-                                "(e.g. tcp://127.0.0.1:8786)")
+        if not isinstance(scheduler, str) or not SCHEDULER_ADDRESS.match(scheduler):
+            raise ArgumentError(
+                "scheduler", f"'{scheduler}' is not allowed; allowed: tcp://HOST:PORT (e.g. tcp://127.0.0.1:8786)"
+            )
         kind = "dask"
     if kind == "dask":
         distributed()
@@ -69,13 +69,22 @@ def dashboard_address() -> str | None:
 def local_cluster(workers: int) -> Iterator[Pool]:
     """A Dask LocalCluster of ``workers`` single-threaded processes, everything bound to 127.0.0.1."""
     dask, dashboard = distributed(), dashboard_address()
-    with (dask.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host=LOOPBACK,
-                            dashboard_address=dashboard, worker_dashboard_address=None,
-                            silence_logs=logging.ERROR) as cluster,
-          dask.Client(cluster, set_as_default=False) as client):
+    with (
+        dask.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host=LOOPBACK,
+            dashboard_address=dashboard,
+            worker_dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        dask.Client(cluster, set_as_default=False) as client,
+    ):
         link = f", dashboard {client.dashboard_link}" if dashboard else ""
-        yield Pool(client.get_executor(pure=False),
-                   f"a Dask LocalCluster at {cluster.scheduler_address}{link}", workers)
+        yield Pool(
+            client.get_executor(pure=False), f"a Dask LocalCluster at {cluster.scheduler_address}{link}", workers
+        )
 
 
 @contextmanager
@@ -85,9 +94,10 @@ def remote_scheduler(address: str) -> Iterator[Pool]:
     try:
         client = dask.Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError):
-        raise ExecutorError(f"could not reach the Dask scheduler at {address} within {CONNECT_TIMEOUT_S} s; "
-                            "allowed: the address of a running scheduler (e.g. started with "
-                            f"'dask scheduler --host {LOOPBACK}'), or no --scheduler") from None
+        raise SetupError(
+            f"could not reach the Dask scheduler at {address} within {CONNECT_TIMEOUT_S} s; is one "
+            f"running there? (e.g. started with 'dask scheduler --host {LOOPBACK}')"
+        ) from None
     with client:
         workers = len(client.scheduler_info().get("workers", {}))
         yield Pool(client.get_executor(pure=False), f"the Dask scheduler at {address}", max(workers, 1))

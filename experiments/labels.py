@@ -32,13 +32,16 @@ SUMMARY_LABELS: dict[str, str] = KEY_METRICS | {
 # Per-quarter figures: file name -> (title, [(timeseries column, line label)]).
 QUARTER_FIGURES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "revenue": ("Revenue per quarter, k€", [("revenue", "")]),
-    "golden_fund_revenue": ("Golden-fund (consultative clients) revenue per quarter, k€",
-                            [("golden_fund_revenue", "")]),
-    "skill": ("Consultative skill: veterans (solid) vs newcomers (dashed)",
-              [("veteran_skill", "veterans"), ("newcomer_skill", "newcomers")]),
+    "golden_fund_revenue": (
+        "Golden-fund (consultative clients) revenue per quarter, k€",
+        [("golden_fund_revenue", "")],
+    ),
+    "skill": (
+        "Consultative skill: veterans (solid) vs newcomers (dashed)",
+        [("veteran_skill", "veterans"), ("newcomer_skill", "newcomers")],
+    ),
     "turnover": ("Seller turnover, annualised (quits per quarter × 4 ÷ sellers)", [("turnover", "")]),
-    "veteran_service_share": ("Veterans' time spent servicing their books (share)",
-                              [("veteran_service_share", "")]),
+    "veteran_service_share": ("Veterans' time spent servicing their books (share)", [("veteran_service_share", "")]),
 }
 
 

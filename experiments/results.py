@@ -1,9 +1,11 @@
-"""The results folder: one per command, never silently overwritten, resumable run by run.
+"""The results folder: one per experiment, never silently overwritten, resumable run by run.
 
 Layout::
 
-    manifest.json        command line, arguments, seed, scenario hash, versions, times, status
-    scenario.toml        the resolved scenario
+    manifest.json        command, arguments, seed, scenario hashes, versions, times, status
+    scenario.toml        the scenario every policy shares: the one given, with the overrides
+    scenarios/<policy>.toml  what that policy's runs start from (its settings applied; a sweep point
+                         or sample is applied on top, its values in the tables)
     runs/<task>.parquet  one file per finished run (timeseries; run summary in its metadata)
     summary.csv, paired_differences.csv, runs.parquet, timeseries.parquet, figures/, report.*
 
@@ -34,13 +36,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .errors import ArgumentError
 from .runner import RunOutput, Task
 
 SUMMARY_KEY = b"salessim.summary"
-
-
-class ResultsError(ValueError):
-    """A results folder that cannot be used as asked; the message names the option."""
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -93,10 +92,16 @@ def git_commit() -> str | None:
     """The source tree's git commit (with '-dirty' if it has local changes), or None."""
     where = Path(__file__).resolve().parent
     try:
-        commit = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
-                                timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("-dirty" if dirty else "")
@@ -104,7 +109,35 @@ def git_commit() -> str | None:
 
 def _same(a: Any, b: Any) -> bool:
     return json.loads(json.dumps(a, default=_plain)) == json.loads(json.dumps(b, default=_plain)) or (
-        isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
+        isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
+    )
+
+
+def _mention(key: str) -> str:
+    """A recorded argument's key as an error mentions it: ``{reps}``, ``{scenario} (hash)``."""
+    name, space, rest = key.partition(" ")
+    return f"{{{name}}}{space}{rest}"
+
+
+class MemoryStore:
+    """Finished runs kept in memory (an experiment without a results folder); the same interface as a folder's."""
+
+    def __init__(self) -> None:
+        self.outputs: dict[str, RunOutput] = {}
+        self.path: Path | None = None
+
+    def finished(self) -> set[str]:
+        return set(self.outputs)
+
+    def save_run(self, task: Task, output: RunOutput) -> None:
+        self.outputs[task.name] = output
+
+    def load_run(self, task: Task) -> RunOutput:
+        output = self.outputs[task.name]
+        return RunOutput(dict(output.summary), output.timeseries.copy())
+
+    def load_summary(self, task: Task) -> dict[str, float]:
+        return dict(self.outputs[task.name].summary)
 
 
 class ResultsFolder:
@@ -123,35 +156,54 @@ class ResultsFolder:
 
     # --- opening -----------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: Path, force: bool = False) -> ResultsFolder:
-        """A new folder at ``path``; an existing one only with ``force`` (and only a results folder)."""
+    def create(cls, path: Path, force: bool = False, parameter: str = "out") -> ResultsFolder:
+        """A new folder at ``path``; an existing one only with ``force`` (and only a results folder).
+
+        ``parameter`` is the argument that gave the path, for the error if it exists.
+        """
         folder = cls(path)
         if path.exists():
             if not force:
-                raise ResultsError(f"--out: '{path}' already exists; allowed: a new folder, or --resume to "
-                                   "finish it, or --force to replace it")
+                again = "{resume} to finish it, or " if parameter == "out" else ""
+                raise ArgumentError(
+                    parameter, f"'{path}' already exists; allowed: a new folder, {again}{{force}} to replace it"
+                )
             if path.is_file() or (any(path.iterdir()) and not folder.manifest_path.exists()):
-                raise ResultsError(f"--force: '{path}' is not a salessim results folder (no manifest.json); "
-                                   "refusing to delete it")
+                raise ArgumentError(
+                    "force", f"'{path}' is not a salessim results folder (no manifest.json); refusing to delete it"
+                )
             shutil.rmtree(path)
         folder.runs.mkdir(parents=True)
         return folder
 
     @classmethod
     def reopen(cls, path: Path, command: str, arguments: dict[str, Any]) -> ResultsFolder:
-        """An existing folder to resume; the arguments must match its manifest's."""
+        """An existing folder to resume; the arguments must match its manifest's.
+
+        ``arguments`` are keyed by parameter name (``reps``), or by a name and what is compared
+        (``scenario (hash)``); a difference names the parameter as ``{reps}``.
+        """
         folder = cls(path)
+        if not path.is_dir():
+            raise ArgumentError("resume", f"no results folder at '{path}'; allowed: an existing results folder")
         if not folder.manifest_path.exists():
-            raise ResultsError(f"--resume: '{path}' is not a salessim results folder (no manifest.json)")
+            raise ArgumentError("resume", f"'{path}' is not a salessim results folder (no manifest.json)")
         manifest = folder.manifest()
         if manifest.get("subcommand") != command:
-            raise ResultsError(f"--resume: '{path}' holds a '{manifest.get('subcommand')}' run, not '{command}'")
+            raise ArgumentError("resume", f"'{path}' holds a '{manifest.get('subcommand')}' run, not '{command}'")
         recorded = manifest.get("arguments", {})
-        differences = [f"{key} is {arguments[key]!r} here but {recorded.get(key)!r} in the manifest"
-                       for key in arguments if not _same(arguments[key], recorded.get(key))]
+        differences = [
+            f"{_mention(key)} is {arguments[key]!r} here but {recorded.get(key)!r} in the manifest"
+            for key in arguments
+            if not _same(arguments[key], recorded.get(key))
+        ]
         if differences:
-            raise ResultsError(f"--resume: arguments differ from {folder.manifest_path}: " + "; ".join(differences)
-                               + "; allowed: the original arguments, or --force to start again")
+            raise ArgumentError(
+                "resume",
+                f"arguments differ from {folder.manifest_path}: "
+                + "; ".join(differences)
+                + "; allowed: the original arguments, or {force} to start again",
+            )
         folder.runs.mkdir(parents=True, exist_ok=True)
         for temp in folder.path.rglob(".*.tmp"):
             temp.unlink()
@@ -216,7 +268,11 @@ def new_folder_path(root: Path, command: str, label: str) -> Path:
     return path
 
 
-def environment(command_line: Sequence[str] | None = None) -> dict[str, Any]:
-    """What the manifest records: the command line (default: this process's), versions, git commit."""
-    argv = list(command_line) if command_line is not None else ["salessim", *sys.argv[1:]]
-    return {"command": shlex.join(argv), "argv": argv, "versions": versions(), "git_commit": git_commit()}
+def environment(command: Sequence[str] | str | None = None) -> dict[str, Any]:
+    """What the manifest records: the command (a command line, or the Python call), versions, git commit."""
+    if isinstance(command, str):
+        recorded: dict[str, Any] = {"command": command, "argv": None}
+    else:
+        argv = list(command) if command is not None else [Path(sys.argv[0]).name, *sys.argv[1:]]
+        recorded = {"command": shlex.join(argv), "argv": argv}
+    return recorded | {"versions": versions(), "git_commit": git_commit()}

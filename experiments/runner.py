@@ -1,7 +1,7 @@
 """The replication runner: a design's tasks run in-process or on any ``concurrent.futures`` executor.
 
 Replication ``r`` of every policy (and every sweep point) is exactly
-``run_simulation(..., seed=seed, replication=r)``: the same random streams, so differences
+``run_simulation(resolved_scenario, policy, seed=seed, replication=r)``: the same random streams, so differences
 between policies are paired (common random numbers). Results reach the caller one finished
 task at a time, in completion order; the results folder puts them in canonical order.
 """
@@ -9,15 +9,22 @@ task at a time, in completion order; the results folder puts them in canonical o
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import signal
-from collections.abc import Callable, Iterable
+import sys
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
-from simulation import Scenario, run_simulation
+from simulation import Scenario, ScenarioError, check_overrides, resolve_run, run_simulation
+
+from .arguments import owner, resolved, shared_scenario
+from .errors import ArgumentError
 
 
 @dataclass(frozen=True)
@@ -37,33 +44,87 @@ class Task:
 
 @dataclass(frozen=True)
 class Design:
-    """Everything that decides an experiment's numbers (and nothing that does not, like workers)."""
+    """Everything that decides an experiment's numbers (and nothing that does not, like workers).
 
-    scenario: Scenario  # resolved, with --set and --quarters applied
+    ``base`` is the scenario as given (a preset or a file), ``overrides`` the caller's changes to
+    it (``quarters`` among them). Each policy at each point (a sweep point or a sensitivity sample)
+    runs on ``resolve_run(base, policy, overrides | point)``, resolved once, here, and handed to
+    ``run_simulation`` as it is.
+    """
+
+    base: Scenario
     policies: tuple[str, ...]
     replications: int
     seed: int
-    quarters: int | None = None
-    overrides: dict[str, Any] = field(default_factory=dict)  # the --set keys, passed on to each run
-    vary: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # sweep: key -> values
-    samples: tuple[dict[str, Any], ...] = ()  # sensitivity analysis: one set of overrides per sample
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    vary: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # sweep: key -> values
+    samples: tuple[Mapping[str, Any], ...] = ()  # sensitivity analysis: the values of each sample
 
     @property
     def baseline(self) -> str:
         return self.policies[0]
 
-    def points(self) -> list[dict[str, Any]]:
+    @property
+    def varied(self) -> str | None:
+        """The parameter the points come from: ``vary`` (a sweep), ``params`` (samples), or None."""
+        return "params" if self.samples else "vary" if self.vary else None
+
+    @cached_property
+    def shared(self) -> Scenario:
+        """The scenario every policy starts from: the base with the overrides, no policy's settings."""
+        return shared_scenario(self.base, self.overrides)
+
+    @cached_property
+    def points(self) -> tuple[dict[str, Any], ...]:
         """The sweep points, full factorial in the order given, or the samples (one empty point for a comparison)."""
         if self.samples:
-            return list(self.samples)
+            return tuple(dict(sample) for sample in self.samples)
         keys = list(self.vary)
-        return [dict(zip(keys, values, strict=True)) for values in itertools.product(*self.vary.values())]
+        return tuple(dict(zip(keys, values, strict=True)) for values in itertools.product(*self.vary.values()))
+
+    @cached_property
+    def scenarios(self) -> dict[tuple[str, int | None], Scenario]:
+        """What each policy runs at each point, resolved once; errors name the parameter at fault.
+
+        A key that changes no run at some point (``crm.adoption`` with no policy using a CRM) is an error.
+        """
+        self.shared  # noqa: B018  (bad overrides are the overrides' fault, whatever the point)
+        indices: list[int | None] = list(range(len(self.points))) if self.varied else [None]
+        sources = {"overrides": list(self.overrides), self.varied or "overrides": list(self.points[0])}
+        found: dict[tuple[str, int | None], Scenario] = {}
+        for index in indices:
+            point = self.points[index] if index is not None else {}
+            changes = dict(self.overrides) | point
+            where = f" (sample {index}: {point})" if self.samples else ""
+            try:
+                check_overrides(self.base, self.policies, changes)
+                for policy in self.policies:
+                    found[policy, index] = resolve_run(self.base, policy, changes)
+            except ScenarioError as error:
+                raise ArgumentError(owner(error, sources, "overrides"), f"{error}{where}") from None
+        return found
+
+    @cached_property
+    def policy_scenarios(self) -> dict[str, Scenario]:
+        """What each policy's runs start from, before a sweep point or sample: what a results folder records."""
+        if not self.varied:
+            return {policy: self.scenarios[policy, None] for policy in self.policies}
+        sources = {"overrides": list(self.overrides)}
+        return {policy: resolved(self.base, policy, self.overrides, sources) for policy in self.policies}
+
+    def policy_scenario(self, policy: str) -> Scenario:
+        return self.policy_scenarios[policy]
+
+    def scenario(self, policy: str, point: int | None = None) -> Scenario:
+        """The resolved scenario of ``policy`` at a point (None: a comparison's only point)."""
+        return self.scenarios[policy, point]
 
     def tasks(self) -> list[Task]:
         """All tasks in canonical order: policy, sweep point (or sample), replication."""
-        points = range(len(self.points())) if self.vary or self.samples else [None]
-        return [Task(policy, rep, point) for policy in self.policies for point in points
-                for rep in range(self.replications)]
+        points: list[int | None] = list(range(len(self.points))) if self.varied else [None]
+        return [
+            Task(policy, rep, point) for policy in self.policies for point in points for rep in range(self.replications)
+        ]
 
     def execution_order(self) -> list[Task]:
         """The tasks replication by replication, so a stopped run leaves whole replications."""
@@ -78,13 +139,9 @@ class RunOutput:
     timeseries: pd.DataFrame
 
 
-def execute(design: Design, task: Task) -> RunOutput:
-    """Run one task (in whichever process the executor chose)."""
-    overrides = dict(design.overrides)
-    if task.point is not None:
-        overrides |= design.samples[task.point] if design.samples else design.points()[task.point]
-    result = run_simulation(design.scenario, task.policy, seed=design.seed, replication=task.replication,
-                            quarters=design.quarters, overrides=overrides)
+def execute(scenario: Scenario, policy: str, seed: int, replication: int) -> RunOutput:
+    """Run one task on its resolved scenario (in whichever process the executor chose)."""
+    result = run_simulation(scenario, policy, seed=seed, replication=replication)
     return RunOutput(result.summary, result.timeseries)
 
 
@@ -94,12 +151,25 @@ def _ignore_interrupt() -> None:
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """The default executor: local worker processes that ignore Ctrl-C."""
-    return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupt)
+    """The default executor: local worker processes that ignore Ctrl-C.
+
+    Workers are forked (fast) from a process with one thread, as the CLI is; from one running other
+    threads (a Jupyter kernel), where forking may deadlock, they start from a fork server.
+    """
+    method = "fork" if threading.active_count() == 1 and sys.platform == "linux" else None
+    if method is None and "forkserver" in multiprocessing.get_all_start_methods():
+        method = "forkserver"
+    context = multiprocessing.get_context(method)
+    return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupt, mp_context=context)
 
 
-def run_tasks(design: Design, tasks: Iterable[Task], on_result: Callable[[Task, RunOutput], None],
-              executor: Executor | None = None, window: int = 64) -> None:
+def run_tasks(
+    design: Design,
+    tasks: Iterable[Task],
+    on_result: Callable[[Task, RunOutput], None],
+    executor: Executor | None = None,
+    window: int = 64,
+) -> None:
     """Run ``tasks``, calling ``on_result`` in this process as each one finishes.
 
     Without an executor the tasks run here, one after the other. With one (a process pool, or
@@ -108,14 +178,17 @@ def run_tasks(design: Design, tasks: Iterable[Task], on_result: Callable[[Task, 
     """
     if executor is None:
         for task in tasks:
-            on_result(task, execute(design, task))
+            on_result(
+                task, execute(design.scenario(task.policy, task.point), task.policy, design.seed, task.replication)
+            )
         return
     queue = iter(tasks)
     running: dict[Future, Task] = {}
     try:
         while True:
             for task in itertools.islice(queue, window - len(running)):
-                running[executor.submit(execute, design, task)] = task
+                scenario = design.scenario(task.policy, task.point)
+                running[executor.submit(execute, scenario, task.policy, design.seed, task.replication)] = task
             if not running:
                 return
             done, _ = wait(running, return_when=FIRST_COMPLETED)

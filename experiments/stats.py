@@ -45,8 +45,10 @@ def _rows(groups, keys: list[str], metrics: list[str]) -> list[dict]:
         key = key if isinstance(key, tuple) else (key,)
         for metric in metrics:
             mean, low, high, n = mean_ci(frame[metric].to_numpy())
-            rows.append(dict(zip(keys, key, strict=True)) | {"metric": metric, "mean": mean, "ci_low": low,
-                                                               "ci_high": high, "n": n})
+            rows.append(
+                dict(zip(keys, key, strict=True))
+                | {"metric": metric, "mean": mean, "ci_low": low, "ci_high": high, "n": n}
+            )
     return rows
 
 
@@ -55,12 +57,14 @@ def summarise(runs: pd.DataFrame, metrics: list[str], by: list[str]) -> pd.DataF
 
     Groups keep their order of first appearance in ``runs`` (policy order as given).
     """
-    return pd.DataFrame(_rows(runs.groupby(by, sort=False), by, metrics),
-                        columns=[*by, "metric", "mean", "ci_low", "ci_high", "n"])
+    return pd.DataFrame(
+        _rows(runs.groupby(by, sort=False), by, metrics), columns=[*by, "metric", "mean", "ci_low", "ci_high", "n"]
+    )
 
 
-def paired_differences(runs: pd.DataFrame, metrics: list[str], baseline: str, by: Sequence[str] = (),
-                       pair_on: str = "replication") -> pd.DataFrame:
+def paired_differences(
+    runs: pd.DataFrame, metrics: list[str], baseline: str, by: Sequence[str] = (), pair_on: str = "replication"
+) -> pd.DataFrame:
     """Each policy minus ``baseline``, paired on ``pair_on`` within each group of ``by``.
 
     Columns: policy, baseline, ``by``..., metric, mean_diff, ci_low, ci_high, n (defined pairs).
@@ -72,10 +76,13 @@ def paired_differences(runs: pd.DataFrame, metrics: list[str], baseline: str, by
     for policy, frame in runs[runs.policy != baseline].groupby("policy", sort=False):
         diff = frame.set_index(index)[metrics] - base.reindex(frame.set_index(index).index)
         diff = diff.reset_index()
-        for key, group in (diff.groupby(by, sort=False) if by else [((), diff)]):
+        for key, group in diff.groupby(by, sort=False) if by else [((), diff)]:
             key = key if isinstance(key, tuple) else (key,)
             for metric in metrics:
                 mean, low, high, n = mean_ci(group[metric].to_numpy())
-                rows.append({"policy": policy, "baseline": baseline} | dict(zip(by, key, strict=True))
-                            | {"metric": metric, "mean_diff": mean, "ci_low": low, "ci_high": high, "n": n})
+                rows.append(
+                    {"policy": policy, "baseline": baseline}
+                    | dict(zip(by, key, strict=True))
+                    | {"metric": metric, "mean_diff": mean, "ci_low": low, "ci_high": high, "n": n}
+                )
     return pd.DataFrame(rows, columns=["policy", "baseline", *by, "metric", "mean_diff", "ci_low", "ci_high", "n"])

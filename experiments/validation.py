@@ -7,25 +7,29 @@ every number in the validation table can be reproduced with ``salessim validate`
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from simulation import SalesModel, build_scenario, run_simulation
+from simulation import SalesModel, resolve_scenario, run_simulation
 from simulation.ledger import Stage
 
-from . import stats
+from .report import Table
+from .stats import mean_ci
+
+Estimate = tuple[float, float, float, int]  # mean, ci_low, ci_high, n (as stats.mean_ci)
 
 
 @dataclass(frozen=True)
 class Check:
-    """One calibration figure: the model's value, its 95% CI and the published band."""
+    """One calibration figure: the model's value, its 95% CI over n replications and the published band."""
 
     name: str
     value: float
     ci_low: float
     ci_high: float
+    n: int  # 0 for a figure computed from the parameters, not measured
     band: tuple[float, float]
     unit: str
     source: str
@@ -35,28 +39,22 @@ class Check:
         return self.band[0] <= self.value <= self.band[1]
 
 
-def mean_ci(values: Iterable[float]) -> tuple[float, float, float]:
-    """Mean and t-based 95% CI of the defined values (as every other table of salessim)."""
-    mean, low, high, _ = stats.mean_ci(np.asarray(list(values), dtype=float))
-    return mean, low, high
-
-
 def skill_half_life(scenario: str = "mature_department") -> float:
     """Quarters without practice in which excess skill over the floor halves."""
-    rate = build_scenario(scenario).skill.forgetting_rate
+    rate = resolve_scenario(scenario).skill.forgetting_rate
     return math.log(0.5) / math.log(1 - rate) if 0 < rate < 1 else math.inf
 
 
-def turnover(reps: int = 30, seed: int = 0, policy: str = "finder_keeps") -> tuple[float, float, float]:
+def turnover(reps: int = 30, seed: int = 0, policy: str = "finder_keeps") -> Estimate:
     """Annual seller turnover under a policy on the default scenario."""
     return mean_ci(
-        run_simulation(policy=policy, seed=seed, replication=r).summary["seller_turnover_annual"] for r in range(reps)
+        [run_simulation(policy=policy, seed=seed, replication=r).summary["seller_turnover_annual"] for r in range(reps)]
     )
 
 
 def handoff_loss(
     reps: int = 30, seed: int = 0, crm: float = 0.0, receiver: str = "veteran", at_quarter: int = 4
-) -> tuple[float, float, float]:
+) -> Estimate:
     """Share of next-year revenue a loyal client loses when its seller's book is handed over.
 
     Two runs on the same streams: in one, at ``at_quarter`` every loyal client of one veteran
@@ -69,7 +67,11 @@ def handoff_loss(
         revenue = []
         for forced in (False, True):
             model = SalesModel(
-                policy="finder_keeps", seed=seed, replication=r, log_events=False, overrides={"crm.in_use": crm > 0, "crm.adoption": crm} if crm > 0 else None
+                policy="finder_keeps",
+                seed=seed,
+                replication=r,
+                log_events=False,
+                overrides={"crm.in_use": crm > 0, "crm.adoption": crm} if crm > 0 else None,
             )
             for _ in range(at_quarter):
                 model.step()
@@ -93,10 +95,10 @@ def handoff_loss(
 
 def newcomer_ramp(
     reps: int = 30, seed: int = 0, policy: str = "finder_keeps", target: float = 0.75, quarters: int = 20
-) -> tuple[float, float, float]:
+) -> Estimate:
     """Quarters from hire until a newcomer's skill first reaches ``target`` (the skill at which
     its win chance on a typical consultative lead is 80% of a veteran's), over those who do."""
-    ramps = []
+    ramps: list[int] = []
     for r in range(reps):
         model = SalesModel(policy=policy, seed=seed, replication=r, log_events=False)
         reached: dict[int, int] = {}
@@ -167,6 +169,7 @@ def validation_table(reps: int = 30, seed: int = 0) -> list[Check]:
             half,
             half,
             half,
+            0,
             (2, 4),
             "quarters",
             "Arthur et al. 1998; Tatel & Ackerman",
@@ -174,4 +177,29 @@ def validation_table(reps: int = 30, seed: int = 0) -> list[Check]:
     ]
 
 
-__all__ = ["Check", "handoff_loss", "newcomer_ramp", "skill_half_life", "turnover", "validation_table"]
+def markdown_table(checks: Sequence[Check]) -> str:
+    """The calibration table of docs/model.md: check, model value with 95% CI, band, within, source."""
+    rows = []
+    for check in checks:
+        interval = "" if check.ci_low == check.ci_high else f" [{check.ci_low:.3g}, {check.ci_high:.3g}]"
+        rows.append(
+            [
+                check.name,
+                f"{check.value:.3g}{interval} {check.unit}",
+                f"{check.band[0]:g}–{check.band[1]:g}",
+                "yes" if check.within else "no",
+                check.source,
+            ]
+        )
+    return Table(["check", "model", "published band", "within", "source"], rows).markdown()
+
+
+__all__ = [
+    "Check",
+    "handoff_loss",
+    "markdown_table",
+    "newcomer_ramp",
+    "skill_half_life",
+    "turnover",
+    "validation_table",
+]

@@ -16,16 +16,21 @@ LEVER = "market.leads_per_quarter=6:40"
 
 
 def salessim(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.cli", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=180
+    )
 
 
 def direct_output(sample, policies, metric="revenue_total", reps=2, quarters=4, seed=5):
     """The model output of one sample computed by hand: the mean over replications (of the paired difference)."""
     values = []
     for r in range(reps):
-        runs = [run_simulation("mature_department", p, seed=seed, replication=r, quarters=quarters, overrides=sample)
-                .summary[metric] for p in policies]
+        runs = [
+            run_simulation(
+                "mature_department", p, seed=seed, replication=r, quarters=quarters, overrides=sample
+            ).summary[metric]
+            for p in policies
+        ]
         values.append(runs[-1] - runs[0] if len(runs) == 2 else runs[0])
     return sum(values) / reps
 
@@ -33,8 +38,23 @@ def direct_output(sample, policies, metric="revenue_total", reps=2, quarters=4, 
 @pytest.fixture(scope="module")
 def morris(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("morris")
-    out = salessim("sensitivity", "--method", "morris", "--param", LEVER, NO_EFFECT, "department.sellers=8:12",
-                   "--metric", "revenue_total", "--policy", "finder_keeps", *SMALL, "--out", "sa", cwd=cwd)
+    out = salessim(
+        "sensitivity",
+        "--method",
+        "morris",
+        "--param",
+        LEVER,
+        NO_EFFECT,
+        "department.sellers=8:12",
+        "--metric",
+        "revenue_total",
+        "--policy",
+        "finder_keeps",
+        *SMALL,
+        "--out",
+        "sa",
+        cwd=cwd,
+    )
     assert out.returncode == 0, out.stderr
     return cwd / "sa", out
 
@@ -58,8 +78,11 @@ def test_morris_outputs_samples_and_report(morris):
     assert (samples["department.sellers"] == samples["department.sellers"].round()).all()  # integer key rounded
     assert set(samples.n) == {2}
     row = samples.iloc[5]
-    sample = {"market.leads_per_quarter": row[keys[0]], "finance.gross_margin": row[keys[1]],
-              "department.sellers": int(row[keys[2]])}
+    sample = {
+        "market.leads_per_quarter": row[keys[0]],
+        "finance.gross_margin": row[keys[1]],
+        "department.sellers": int(row[keys[2]]),
+    }
     assert row.output == pytest.approx(direct_output(sample, ["finder_keeps"]), rel=1e-12)
     assert len(list((folder / "runs").glob("*.parquet"))) == len(samples) * 2  # one file per (sample, replication)
     assert (folder / "figures" / "sensitivity_morris.png").stat().st_size > 0
@@ -68,7 +91,11 @@ def test_morris_outputs_samples_and_report(morris):
     assert "data:image/png;base64," in (folder / "report.html").read_text()
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["subcommand"] == "sensitivity"
-    assert manifest["arguments"]["--param"] == [LEVER, NO_EFFECT, "department.sellers=8:12"]
+    assert manifest["arguments"]["params"] == {
+        "market.leads_per_quarter": [6.0, 40.0],
+        "finance.gross_margin": [0.1, 0.5],
+        "department.sellers": [8.0, 12.0],
+    }
     assert (folder / "scenario.toml").exists() and not list(folder.rglob("*.tmp"))
 
 
@@ -92,9 +119,31 @@ def test_resume_finishes_only_missing_runs_with_identical_outputs(morris, tmp_pa
 
 
 def test_sobol_of_a_paired_difference(tmp_path):
-    out = salessim("sensitivity", "--method", "sobol", "--param", LEVER, NO_EFFECT, "--diff",
-                   "finder_keeps,dedicated_roles_crm", "--metric", "revenue_total", "--n", 4, "--reps", 2,
-                   "--quarters", 4, "--seed", 5, "--workers", 2, "--out", "sobol", cwd=tmp_path)
+    out = salessim(
+        "sensitivity",
+        "--method",
+        "sobol",
+        "--param",
+        LEVER,
+        NO_EFFECT,
+        "--diff",
+        "finder_keeps,dedicated_roles_crm",
+        "--metric",
+        "revenue_total",
+        "--n",
+        4,
+        "--reps",
+        2,
+        "--quarters",
+        4,
+        "--seed",
+        5,
+        "--workers",
+        2,
+        "--out",
+        "sobol",
+        cwd=tmp_path,
+    )
     assert out.returncode == 0, out.stderr
     indices = pd.read_csv(tmp_path / "sobol" / "indices.csv").set_index("parameter")
     assert list(indices.columns) == ["low", "high", "S1", "S1_conf", "ST", "ST_conf", "rank"]
@@ -104,19 +153,25 @@ def test_sobol_of_a_paired_difference(tmp_path):
     samples = pd.read_csv(tmp_path / "sobol" / "samples.csv")
     assert len(samples) == 4 * (2 + 2)  # Saltelli without second order: N (D + 2)
     row = samples.iloc[3]
-    sample = {"market.leads_per_quarter": row["market.leads_per_quarter"],
-              "finance.gross_margin": row["finance.gross_margin"]}
+    sample = {
+        "market.leads_per_quarter": row["market.leads_per_quarter"],
+        "finance.gross_margin": row["finance.gross_margin"],
+    }
     # Common random numbers: both policies of a sample see replication r's streams.
     assert row.output == pytest.approx(direct_output(sample, ["finder_keeps", "dedicated_roles_crm"]), rel=1e-9)
-    assert "revenue_total(dedicated_roles_crm) − revenue_total(finder_keeps)" in (
-        tmp_path / "sobol" / "report.md").read_text()
+    assert (
+        "revenue_total(dedicated_roles_crm) − revenue_total(finder_keeps)"
+        in (tmp_path / "sobol" / "report.md").read_text()
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["--param", "market.leads_per_quartr=1:2"], ["--param", "market.leads_per_quartr",
-                                                      "did you mean 'market.leads_per_quarter'"]),
+        (
+            ["--param", "market.leads_per_quartr=1:2"],
+            ["--param", "market.leads_per_quartr", "did you mean 'market.leads_per_quarter'"],
+        ),
         (["--param", "crm.adoption=0.2:1.5"], ["--param", "crm.adoption", "1.5", "<= 1"]),
         (["--param", "department.sellers=0:4"], ["--param", "department.sellers", "0", ">= 1"]),
         (["--param", "crm.adoption=0.5"], ["--param", "crm.adoption=0.5", "low:high"]),
@@ -124,8 +179,15 @@ def test_sobol_of_a_paired_difference(tmp_path):
         (["--param", "name=1:2"], ["--param", "name", "not a number"]),
         (["--param", "crm.adoption=0:1", "--metric", "revenue"], ["--metric", "revenue", "revenue_total"]),
         (["--param", "crm.adoption=0:1", "--method", "sobol", "--n", "10"], ["--n", "10", "power of 2"]),
-        (["--param", "crm.adoption=0:1", "--diff", "finder_keeps"], ["--diff", "BASELINE,POLICY"]),
+        (["--param", "crm.adoption=0:1", "--diff", "finder_keeps"], ["--diff", "two policies", "BASELINE,POLICY"]),
         (["--param", "crm.adoption=0:1", "--set", "crm.adoption=0.3"], ["--param", "crm.adoption", "--set"]),
+        (["--param", "crm.adoption=0:1", "--param", "crm.adoption=0:0.5"], ["--param", "given twice"]),
+        # crm.adoption changes no run of a policy without a CRM: refused, not ranked with an effect of 0
+        (["--param", "crm.adoption=0:1", "--policy", "finder_keeps"], ["--param", "crm.adoption", "changes no run"]),
+        (
+            ["--param", "market.leads_per_quarter=10:20", "--set", "crm.adoption=0.5"],
+            ["--set", "crm.adoption", "changes no run"],
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, monkeypatch, capsys, args, named):

@@ -1,0 +1,143 @@
+"""Checks of the arguments every experiment takes; each failure is an ``ArgumentError`` naming the parameter.
+
+The scenario's own checks (keys, types, bounds) stay in ``simulation``: its ``ScenarioError`` is
+re-raised here under the parameter the bad key came from (``scenario``, ``overrides``, ``vary``...).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from simulation import MAIN_POLICIES, POLICIES, Scenario, ScenarioError, resolve_run, resolve_scenario
+
+from .errors import ArgumentError
+
+DEFAULT_SCENARIO = "mature_department"
+MAX_SEED = 2**63 - 1
+
+
+def whole_number(parameter: str, value: object, minimum: int = 1, maximum: int | None = None) -> int:
+    """``value`` if it is an int (not a bool) within bounds."""
+    allowed = f"a whole number >= {minimum}" if maximum is None else f"a whole number from {minimum} to 2**63-1"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
+        raise ArgumentError(parameter, f"{value!r} is not allowed; allowed: {allowed}")
+    return value
+
+
+def root_seed(seed: object) -> int:
+    """The root seed: a whole number from 0 to 2**63-1; None draws a fresh one."""
+    if seed is None:
+        return secrets.randbits(63)
+    return whole_number("seed", seed, 0, MAX_SEED)
+
+
+def worker_count(workers: object, tasks: int) -> int:
+    """``workers`` (None: all cores), never more than there are tasks."""
+    wanted = (os.cpu_count() or 1) if workers is None else whole_number("workers", workers)
+    return max(1, min(wanted, tasks))
+
+
+def policy_names(policies: str | Sequence[str] | None, parameter: str = "policies") -> tuple[str, ...]:
+    """Known policy names, each once; a string is one name or a comma-separated list; None: the main four."""
+    if policies is None:
+        names = list(MAIN_POLICIES)
+    elif isinstance(policies, str):
+        names = [p.strip() for p in policies.split(",")]
+    else:
+        names = list(policies)
+    if not names:
+        raise ArgumentError(parameter, f"no policy given; allowed: one or more of {', '.join(POLICIES)}")
+    for name in names:
+        if not isinstance(name, str) or name not in POLICIES:
+            close = difflib.get_close_matches(str(name), POLICIES, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ArgumentError(parameter, f"unknown policy '{name}'; allowed: {', '.join(POLICIES)}{hint}")
+    if len(set(names)) < len(names):
+        raise ArgumentError(parameter, f"{','.join(names)} names a policy twice; allowed: each policy once")
+    return tuple(names)
+
+
+def base_scenario(scenario: str | Path | Scenario | None) -> Scenario:
+    """The scenario as given (a preset name, a TOML file or a ``Scenario``), before any override."""
+    try:
+        return resolve_scenario(DEFAULT_SCENARIO if scenario is None else scenario)
+    except ScenarioError as error:
+        raise ArgumentError("scenario", str(error)) from None
+    except OSError as error:
+        raise ArgumentError(
+            "scenario", f"cannot read '{scenario}' ({error.strerror}); allowed: a readable TOML file or a preset name"
+        ) from None
+
+
+def override_map(overrides: Mapping[str, Any] | None, quarters: object) -> dict[str, Any]:
+    """The caller's overrides with ``quarters`` among them (None: the scenario's)."""
+    changes = dict(overrides or {})
+    for key in changes:
+        if not isinstance(key, str):
+            raise ArgumentError("overrides", f"key {key!r} is not allowed; allowed: dotted keys such as 'crm.adoption'")
+    if quarters is not None:
+        whole_number("quarters", quarters)
+        try:
+            resolve_scenario(Scenario(), {"quarters": quarters})
+        except ScenarioError as error:
+            raise ArgumentError("quarters", str(error)) from None
+        if "quarters" in changes:
+            raise ArgumentError(
+                "quarters",
+                f"{quarters} is also set in {{overrides}} (quarters = "
+                f"{changes['quarters']!r}); allowed: one of the two",
+            )
+        changes["quarters"] = quarters
+    return changes
+
+
+def shared_scenario(base: Scenario, changes: Mapping[str, Any]) -> Scenario:
+    """The scenario every policy starts from: ``base`` with the overrides, no policy's settings."""
+    try:
+        return resolve_scenario(base, dict(changes))
+    except ScenarioError as error:
+        raise ArgumentError("overrides", str(error)) from None
+
+
+def owner(error: ScenarioError, keys_by_parameter: Mapping[str, Iterable[str]], default: str) -> str:
+    """The parameter whose key a scenario error is about (its message starts with, or quotes, the key)."""
+    text = str(error)
+    for parameter, keys in keys_by_parameter.items():
+        for key in keys:
+            if text.startswith((f"{key} = ", f"unknown key '{key}'")):
+                return parameter
+    return default
+
+
+def resolved(
+    base: Scenario,
+    policy: str,
+    changes: Mapping[str, Any],
+    sources: Mapping[str, Iterable[str]],
+    default: str = "overrides",
+) -> Scenario:
+    """``resolve_run`` whose errors name the parameter the offending key came from."""
+    try:
+        return resolve_run(base, policy, changes)
+    except ScenarioError as error:
+        raise ArgumentError(owner(error, sources, default), str(error)) from None
+
+
+def fixed_twice(parameter: str, keys: Iterable[str], changes: Mapping[str, Any], quarters: object) -> None:
+    """A key both varied (``vary``, ``params``) and fixed (``overrides``, ``quarters``) is refused."""
+    for key in keys:
+        if key in changes:
+            where = "{quarters}" if key == "quarters" and quarters is not None else "{overrides}"
+            raise ArgumentError(
+                parameter, f"key '{key}' is also fixed by {where}; allowed: vary it or fix it, not both"
+            )
