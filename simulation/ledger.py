@@ -51,8 +51,10 @@ class Column[T: np.generic]:
     def __get__(self, ledger: ClientLedger | None, owner: type) -> Column[T] | npt.NDArray[T]:
         if ledger is None:
             return self
-        view = ledger._data[self.name][: ledger.n]
-        view.flags.writeable = False
+        view = ledger._views.get(self.name)
+        if view is None:  # first read since rows were added
+            view = ledger._views[self.name] = ledger._data[self.name][: ledger.n]
+            view.flags.writeable = False
         return view
 
 
@@ -83,6 +85,7 @@ class ClientLedger:
     def __init__(self, capacity: int = 256) -> None:
         self.n = 0
         self._data: dict[str, np.ndarray] = {}
+        self._views: dict[str, np.ndarray] = {}  # read-only views of the live rows, until rows are added
         for name in self.COLUMNS:
             column = self._column(name)
             self._data[name] = np.full(capacity, column.fill, dtype=column.dtype)
@@ -125,6 +128,7 @@ class ClientLedger:
         for name, values in columns.items():
             self._data[name][rows] = values
         self.n += count
+        self._views.clear()
         return rows
 
     def open_book(self, rows: Rows, desk: int, loyalty_personal: Any) -> None:

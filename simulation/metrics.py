@@ -5,6 +5,7 @@ Definitions are in ``docs/model.md`` (section Metrics).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -136,19 +137,16 @@ class _Snapshots:
     def __init__(self) -> None:
         self.quarter, self.values = -1, dict[str, Any]()
 
-    def reporter(self, name: str) -> Any:
-        def read(model: Department) -> float:
-            if self.quarter != model.quarter:
-                self.quarter, self.values = model.quarter, quarter_snapshot(model)
-            return self.values[name]
-
-        return read
+    def read(self, name: str, model: Department) -> Any:
+        if self.quarter != model.quarter:
+            self.quarter, self.values = model.quarter, quarter_snapshot(model)
+        return self.values[name]
 
 
 def make_datacollector() -> DataCollector:
     """A Mesa DataCollector with one model reporter per quarterly metric."""
     snapshots = _Snapshots()
-    return DataCollector(model_reporters={name: snapshots.reporter(name) for name in QUARTER_METRICS})
+    return DataCollector(model_reporters={name: partial(snapshots.read, name) for name in QUARTER_METRICS})
 
 
 def timeseries(model: Observed) -> pd.DataFrame:
