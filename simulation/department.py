@@ -29,6 +29,10 @@ class Department(Protocol):
     streams: Streams
     log_events: bool
     finance: dict[str, float]  # the latest quarter's accounts
+    one_off: dict[str, float]  # one-off costs (of a switch) for the next accounts
+    crm_use: float  # share of work recorded in a CRM this quarter (0 without one)
+    start: int  # the quarter reported as quarter 0 (after the history)
+    switched_at: int | None  # the quarter the latest policy switch took effect
 
     @property
     def scenario(self) -> Scenario: ...

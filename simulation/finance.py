@@ -53,7 +53,8 @@ def accounts(model: Department, pay: float, hiring: float) -> dict[str, float]:
         revenue = float(ledger.revenue[active].sum())
     else:
         revenue = float((ledger.size[active] * ledger.development[active]).sum())
-    crm = p.crm.licence * p.crm.used * len(model.on_staff)
+    crm = p.crm.licence * model.crm_use * len(model.on_staff) + model.one_off.pop("crm_cost", 0.0)
+    hiring += model.one_off.pop("hiring_cost", 0.0)
     costs = pay + hiring + crm
     margin = p.finance.gross_margin * revenue
     return {

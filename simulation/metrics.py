@@ -150,8 +150,9 @@ def make_datacollector() -> DataCollector:
 
 
 def timeseries(model: Observed) -> pd.DataFrame:
-    """The per-quarter figures, one row per quarter from 0 (the initial state)."""
-    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    """The per-quarter figures, one row per quarter from 0 (the state the report starts from;
+    the history before it is not reported)."""
+    frame = model.datacollector.get_model_vars_dataframe().iloc[model.start :].reset_index(drop=True)
     frame.insert(0, "quarter", np.arange(len(frame)))
     return frame
 
@@ -168,20 +169,24 @@ def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
     cohort = [
         s
         for s in model.desks
-        if s.start_tenure == 0 and s.role not in (Role.HEAD, Role.STRATEGIC) and s.hired + 4 <= model.quarter
+        if s.start_tenure == 0
+        and s.role not in (Role.HEAD, Role.STRATEGIC)
+        and s.hired + 4 <= model.quarter
+        and s.hired >= model.start
     ]
     gone_early = [s for s in cohort if s.departed and s.left is not None and s.left - s.hired <= 4]
     ledger = model.ledger
     stage = ledger.stage
-    leads_lost = int((stage == Stage.LOST).sum())
+    reported = ledger.left > model.start  # churned or lost after quarter 0
+    leads_lost = int(((stage == Stage.LOST) & reported).sum())
     return {
         "revenue_total": float(quarters.revenue.sum()),
         "revenue_final_year": float(final_year.revenue.sum()),
         "profit_total": float(quarters.profit.sum()),
         "clients_active_final": int(ledger.in_stage(*ACTIVE).sum()),
-        "clients_churned_total": int((stage == Stage.CHURNED).sum()),
+        "clients_churned_total": int(((stage == Stage.CHURNED) & reported).sum()),
         "golden_fund_revenue_final_year": float(final_year.golden_fund_revenue.sum()),
-        "golden_fund_churned_total": int(((stage == Stage.CHURNED) & ledger.consultative).sum()),
+        "golden_fund_churned_total": int(((stage == Stage.CHURNED) & ledger.consultative & reported).sum()),
         "leads_lost_total": leads_lost,
         "veteran_skill_change": _mean(s.skill - s.start_skill for s in veterans),
         "veteran_service_share": float(quarters.veteran_service_share.mean()) if q_total else float("nan"),
@@ -190,7 +195,7 @@ def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
         "seller_turnover_annual": float(quarters.quits.sum()) / staff_mean / (q_total / 4)
         if q_total and staff_mean
         else float("nan"),
-        "leads_won_total": int((ledger.won > 0).sum()),
+        "leads_won_total": int((ledger.won > model.start).sum()),
         "quits_total": int(quarters.quits.sum()),
         "hires_total": int(quarters.hires.sum()),
         "costs_total": float(quarters.costs.sum()),

@@ -19,8 +19,8 @@ from .events import Event
 from .ledger import ACTIVE, ClientLedger, Rows, Stage
 from .metrics import make_datacollector
 from .policies import STRATEGIC_OPTIONS
-from .presets import PolicyPreset, resolve_policy, resolve_run
-from .scenario import Scenario
+from .presets import PolicyPreset, before_switch, resolve_policy, resolve_run
+from .scenario import Scenario, ScenarioError
 from .staff import Staff
 from .streams import Streams
 from .timesheet import Timesheet
@@ -45,28 +45,33 @@ class SalesModel(Model):
         replication: int = 0,
         overrides: dict[str, Any] | None = None,
         log_events: bool = True,
+        switch_at: int = 0,
     ) -> None:
         preset = resolve_policy(policy)
-        self.params = resolve_run(scenario, preset, overrides)
+        after = resolve_run(scenario, preset, overrides)
+        current, before = before_switch(after, preset)
         self.streams = Streams(seed, replication)
         super().__init__(rng=np.random.default_rng(self.streams.sequence("mesa")))
-        p = self.params
-        self.policy_name = preset.name
-        self.policy = preset.policy()
-        self.strategic_deals = STRATEGIC_OPTIONS[p.strategic.deals]()
+        self.params, self.policy_name = before, preset.name
+        self.policy = current.policy()
+        self.strategic_deals = STRATEGIC_OPTIONS[before.strategic.deals]()
         self.quarter = 0
-        self.log_events = log_events
+        self.start = before.department.history_quarters  # the quarter reported as quarter 0
+        self.switched_at: int | None = None  # the quarter the latest policy switch took effect
+        self.introduced_crm = False  # that switch brought a CRM in
+        self.crm_use = before.crm.used
+        self.planned: tuple[PolicyPreset, Scenario, int] | None = None
+        self.log_events = False  # the history is not told
         self.events: list[Event] = []
+        p = before
         self.ledger = ClientLedger(capacity=max(256, 2 * p.department.sellers * p.department.clients_per_veteran))
         self.timesheet = Timesheet()
         self.effort = Effort(p)
         self.staff = Staff()
         self.staff.target = p.department.sellers
         self.finance: dict[str, float] = {}
+        self.one_off: dict[str, float] = {}  # costs of a switch, booked in the next quarter's accounts
         self._setup_department()
-        self.initial_golden = (self.ledger.consultative & self.ledger.in_stage(*ACTIVE)).nonzero()[0]
-        veterans = sorted((s for s in self.desks if s.veteran), key=lambda s: (-s.skill, s.desk))
-        self.top_veterans = veterans[: round(p.roles.hunter_share * p.department.sellers)]
         self.refresh_time()
         self.policy.setup(self)
         self.strategic_deals.setup(self)
@@ -75,6 +80,35 @@ class SalesModel(Model):
         finance.pay_initial_books(self, self.policy)
         self.finance = finance.accounts(self, pay=0.0, hiring=0.0)
         self.datacollector.collect(self)
+        for _ in range(self.start):
+            self.step()
+        self._open_the_books()
+        self.plan_switch(preset, after, switch_at)
+        self.log_events = log_events
+
+    def plan_switch(self, policy: str | PolicyPreset, params: Scenario | None = None, at: int = 0) -> None:
+        """Switch to ``policy`` (with its resolved ``params``) after reported quarter ``at``;
+        the quarters up to ``at`` run exactly as without the switch."""
+        if at < 0 or at > self.params.quarters:
+            raise ScenarioError(f"switch_at: {at} is not allowed; allowed: 0 to quarters ({self.params.quarters})")
+        preset = resolve_policy(policy)
+        if params is None:
+            params = resolve_run(before_switch(self.params, preset)[1], preset)
+        self.policy_name = preset.name
+        same = preset.policy is type(self.policy) and params == self.params
+        self.planned = None if same else (preset, params, self.start + at)
+
+    def _open_the_books(self) -> None:
+        """Quarter 0 of the report: fix the cohorts every metric follows (veterans, the most
+        skilled of them, the golden fund) and start the tallies."""
+        p = self.scenario
+        for seller in self.staff.regular:
+            seller.veteran = seller.tenure >= p.department.veteran_min_tenure
+            seller.start_skill, seller.start_tenure, seller.hired = seller.skill, seller.tenure, self.quarter
+        self.initial_golden = (self.ledger.consultative & self.ledger.in_stage(*ACTIVE)).nonzero()[0]
+        veterans = sorted((s for s in self.desks if s.veteran), key=lambda s: (-s.skill, s.desk))
+        self.top_veterans = veterans[: round(p.roles.hunter_share * p.department.sellers)]
+        self.staff.newcomer_outcomes[:] = 0
 
     # Mesa 3.5 keeps ``scenario`` for its own Scenario type; ours is a pydantic model.
     @property
@@ -147,7 +181,11 @@ class SalesModel(Model):
     # --- the quarter ---------------------------------------------------------------------------
     def step(self) -> None:
         """One quarter, in the order of docs/model.md §2."""
+        if self.planned is not None and self.quarter >= self.planned[2]:
+            preset, params, _ = self.planned
+            self.switch_to(preset, params)
         self.quarter += 1  # each seller's tallies of the quarter are all set during the work
+        self.crm_use = self.params.crm.used * self._rollout()
         self.staff.hires_this_quarter = self.staff.quits_this_quarter = 0
         market.receive_leads(self)
         self.policy.promote(self)
@@ -165,6 +203,43 @@ class SalesModel(Model):
         self.finance = finance.accounts(self, pay, hiring)
         self.datacollector.collect(self)
 
+    def _rollout(self) -> float:
+        """How far a CRM introduced at the latest switch has been rolled out (1 = fully)."""
+        quarters = self.params.crm.rollout_quarters
+        if self.switched_at is None or quarters == 0 or self.introduced_crm is False:
+            return 1.0
+        return min(1.0, (self.quarter - self.switched_at) / quarters)
+
+    def switch_to(self, policy: str | PolicyPreset, params: Scenario | None = None) -> None:
+        """Change policy from the next quarter on: roles from the sellers' actual skill and
+        tenure, books moved by planned handoffs as the policy's rules allow, a new CRM rolled
+        out over ``crm.rollout_quarters`` with its one-off costs and training time.
+
+        ``params`` are the new policy's parameters (default: the current ones with the new
+        policy's settings)."""
+        preset = resolve_policy(policy)
+        new = params if params is not None else resolve_run(before_switch(self.params, preset)[1], preset)
+        self.planned = None
+        if preset.policy is type(self.policy) and new == self.params:
+            return  # the same policy: nothing changes
+        old, self.params = self.params, new
+        self.policy_name, self.switched_at = preset.name, self.quarter
+        self.introduced_crm = new.crm.used > 0 and old.crm.used == 0  # a CRM nobody uses is no CRM
+        self.effort = Effort(new)
+        on_staff = len(self.on_staff)
+        if self.introduced_crm:
+            self.one_off["crm_cost"] = new.crm.implementation_cost * on_staff
+        self.policy = preset.policy()
+        self.crm_use = new.crm.used * self._rollout()
+        self.refresh_time()
+        self.policy.setup(self)
+        if new.strategic.deals != old.strategic.deals:
+            self.strategic_deals = STRATEGIC_OPTIONS[new.strategic.deals]()
+            hired = len(self.desks)
+            self.strategic_deals.setup(self)
+            self.one_off["hiring_cost"] = new.hiring.cost * (len(self.desks) - hired)
+        self.log("switch", f"the department switches to {preset.name.replace('_', ' ')}")
+
     def route_leads(self) -> None:
         """2. Open leads are routed, most attractive first: strategic ones by the strategic
         option, the rest by the policy."""
@@ -178,7 +253,8 @@ class SalesModel(Model):
     def refresh_time(self) -> None:
         """Recompute books, servicing loads and spare time from the ledger."""
         crm = self.scenario.crm
-        self.timesheet.refresh(self.ledger, self.effort, crm.time_cost * crm.used)
+        training = crm.training_time if self.introduced_crm and self.quarter == self.switched_at + 1 else 0.0
+        self.timesheet.refresh(self.ledger, self.effort, crm.time_cost * self.crm_use + training)
 
     def assign_pursuit(self, rows: Any, desk: int, effort: float | None = None) -> None:
         """A seller starts pursuing open leads (a row or rows); its spare time shrinks by the
@@ -193,9 +269,9 @@ class SalesModel(Model):
             return
         p = self.scenario
         keep_loyalty = mechanisms.handoff_retention(
-            p.handoff.personal_loyalty_loss, p.crm.used, p.crm.handoff_protection
+            p.handoff.personal_loyalty_loss, self.crm_use, p.crm.handoff_protection
         )
-        keep_level = mechanisms.handoff_retention(p.handoff.development_loss, p.crm.used, p.crm.handoff_protection)
+        keep_level = mechanisms.handoff_retention(p.handoff.development_loss, self.crm_use, p.crm.handoff_protection)
         self.ledger.hand_off(rows, receivers, keep_loyalty, keep_level, self.quarter)
 
     def recruit(self, role: Role) -> Seller:

@@ -254,6 +254,7 @@ class DedicatedRoles(Policy):
         """Settled clients move from hunters to account managers while these have room:
         transactional ones from the switch on, consultative ones once the hunter has developed
         them. Consultative clients a hunter already had at the switch stay with the hunter."""
+        switch = model.switched_at or 0
         if not any(s.role is Role.ACCOUNT_MANAGER for s in model.regular_sellers()):
             return  # nobody to hand to: hunters keep their clients
         model.refresh_time()
@@ -264,7 +265,7 @@ class DedicatedRoles(Policy):
             hunter[ledger.owner]  # owner -1 reads the extra last entry, never a hunter
             & (ledger.stage == Stage.LOYAL)
             & ~ledger.strategic
-            & (~ledger.consultative | (ledger.won > 0))
+            & (~ledger.consultative | (ledger.won > switch))
         )
         rows = settled.nonzero()[0]
         receivers = self._to_account_managers(model, rows, cap=model.scenario.roles.manager_load_cap)

@@ -73,6 +73,12 @@ class Department(_Group):
     head_skill: float = share(0.8, "consultative skill of the head of department")
     head_admin_share: float = share(0.4, "share of the head's time taken by administration")
     head_selling_share: float = share(0.3, "share of the head's time free for deals (rest: coaching)")
+    current_policy: str = Field(
+        "finder_keeps", description="the policy the department runs now: its history and the quarters before a switch"
+    )
+    history_quarters: int = Field(
+        0, ge=0, le=200, description="quarters run under the current policy before quarter 0 (not reported)"
+    )
 
 
 class Selling(_Group):
@@ -166,6 +172,11 @@ class Crm(_Group):
     firm_loyalty_rate: float = share(0.15, "share of personal loyalty moved to the firm per quarter at full adoption")
     time_cost: float = share(0.05, "seller time spent on data entry at full adoption, share of a quarter")
     licence: float = Field(1.5, ge=0, description="licence per seller, k€ per quarter at full adoption")
+    rollout_quarters: int = Field(
+        4, ge=0, le=40, description="quarters over which adoption ramps up after a switch to a CRM (0 = at once)"
+    )
+    implementation_cost: float = Field(3.0, ge=0, description="one-off cost of introducing a CRM, k€ per seller")
+    training_time: float = share(0.05, "selling time each seller spends learning a new CRM, share of one quarter")
 
     @property
     def used(self) -> float:

@@ -62,7 +62,7 @@ def spend_capacity(model: Department, need_rows: Rows, handler: np.ndarray) -> W
     stage, owner, complexity = ledger.stage, ledger.owner, ledger.complexity
     skill = np.array([s.skill for s in model.desks])
     capacity = time.capacity
-    crm = time.crm_time(p.crm.used, p.crm.time_cost)
+    crm = time.crm_time(model.crm_use, p.crm.time_cost)
     available = np.maximum(capacity - crm, 0.0)
     load = time.service_load
     served = np.minimum(load, available)
@@ -173,7 +173,7 @@ def move_loyalty_and_churn(model: Department, work: Work, active: Rows, unmet: R
     raise the churn hazard."""
     p, ledger = model.scenario, model.ledger
     coverage = work.coverage[ledger.owner[active]]
-    ledger.move_to_firm(active, p.crm.firm_loyalty_rate * p.crm.used)
+    ledger.move_to_firm(active, p.crm.firm_loyalty_rate * model.crm_use)
     unmet_need = np.zeros(ledger.n, dtype=bool)
     unmet_need[unmet] = True
     chance = mech.churn_probability(
