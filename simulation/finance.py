@@ -30,7 +30,7 @@ def pay_from_books(model: Department, policy: Policy) -> None:
     revenue, owner = ledger.revenue, ledger.owner
     # Per desk (shifted by one: owner -1 holds the rows without revenue).
     book = np.bincount(owner + 1, weights=revenue, minlength=ndesk + 1)[1:]
-    recent = ledger.won >= max(model.quarter - model.scenario.pay.acquisition_window, 1)
+    recent = ledger.won >= max(model.quarter - model.scenario.pay.acquisition_window, model.founded + 1)
     acquired = np.bincount(ledger.winner + 1, weights=revenue * recent, minlength=ndesk + 1)[1:]
     pay_sellers(model, policy, book, acquired)
 
@@ -49,7 +49,7 @@ def accounts(model: Department, pay: float, hiring: float) -> dict[str, float]:
     revenue, no costs)."""
     p, ledger = model.scenario, model.ledger
     active = ledger.rows_in(*ACTIVE)
-    if model.quarter:
+    if model.quarter > model.founded:
         revenue = float(ledger.revenue[active].sum())
     else:
         revenue = float((ledger.size[active] * ledger.development[active]).sum())

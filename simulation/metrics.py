@@ -78,6 +78,8 @@ SUMMARY_METRICS = [
     "newcomer_skill_final",
     "top_veteran_skill_change",
     "golden_fund_retention",
+    "newcomer_quit_rate_annual",
+    "veteran_quit_rate_annual",
 ]
 
 
@@ -91,13 +93,14 @@ def quarter_snapshot(model: Department) -> dict[str, Any]:
     ledger, q = model.ledger, model.quarter
     stage, revenue = ledger.stage, ledger.revenue
     active = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
-    if q == 0:
+    founded = model.founded
+    if q == founded:
         revenue = ledger.size * ledger.development * active
     golden = active & ledger.consultative
     left = ledger.left == q
     churned = left & (stage == Stage.CHURNED)
     won = ledger.won
-    recent = active & (won >= max(q - model.scenario.pay.acquisition_window, 1)) & (won < q)
+    recent = active & (won >= max(q - model.scenario.pay.acquisition_window, founded + 1)) & (won < q)
     count = np.count_nonzero
     sellers = model.regular_sellers()
     veterans = [s for s in sellers if s.veteran]
@@ -111,21 +114,21 @@ def quarter_snapshot(model: Department) -> dict[str, Any]:
         "golden_fund_clients": count(golden),
         "golden_fund_revenue": float(revenue[golden.nonzero()[0]].sum()),
         "golden_fund_churned": count(churned & ledger.consultative),
-        "leads_arrived": count(ledger.arrived == q) if q else 0,
-        "leads_won": count(won == q) if q else 0,
+        "leads_arrived": count(ledger.arrived == q) if q > founded else 0,
+        "leads_won": count(won == q) if q > founded else 0,
         "leads_lost": count(left & (stage == Stage.LOST)),
         "veteran_skill": _mean(s.skill for s in veterans),
         "newcomer_skill": _mean(s.skill for s in newcomers),
         "mean_skill": _mean(s.skill for s in sellers),
         "veteran_service_share": _mean(s.service_share for s in veterans)
-        if q
+        if q > founded
         else _mean(min(1.0, model.timesheet.service_load[s.desk] / s.capacity) for s in veterans),
         "sellers": len(sellers),
         "newcomers": len(newcomers),
         "hunters": sum(s.role is Role.HUNTER for s in sellers),
         "quits": model.staff.quits_this_quarter,
         "hires": model.staff.hires_this_quarter,
-        "income_gini": gini(incomes) if q else float("nan"),
+        "income_gini": gini(incomes) if q > founded else float("nan"),
         "coaching_time": coaching_time(model),
         **{k: model.finance[k] for k in ("margin", "pay", "hiring_cost", "crm_cost", "costs", "profit")},
     }
@@ -152,9 +155,32 @@ def make_datacollector() -> DataCollector:
 def timeseries(model: Observed) -> pd.DataFrame:
     """The per-quarter figures, one row per quarter from 0 (the state the report starts from;
     the history before it is not reported)."""
-    frame = model.datacollector.get_model_vars_dataframe().iloc[model.start :].reset_index(drop=True)
+    frame = model.datacollector.get_model_vars_dataframe().iloc[-model.founded :].reset_index(drop=True)
     frame.insert(0, "quarter", np.arange(len(frame)))
     return frame
+
+
+def quit_rates(model: Observed) -> tuple[float, float]:
+    """Annual quit rates of newcomers (per person-year in the first ``newcomer_quarters`` of
+    tenure) and of the veteran cohort, over the reported quarters."""
+    first = model.scenario.department.newcomer_quarters
+    new_quits = new_quarters = veteran_quits = veteran_quarters = 0
+    for s in model.desks:
+        if s.role in (Role.HEAD, Role.STRATEGIC):
+            continue
+        begin = max(0, s.hired) + 1  # quarters on staff: begin..end
+        end = s.left if s.departed and s.left is not None else model.quarter
+        if end < begin:
+            continue
+        tenure_at_begin = s.start_tenure + (begin - s.hired - 1)
+        new_quarters += max(0, min(end, begin + first - tenure_at_begin - 1) - begin + 1)
+        quit_young = s.departed and s.tenure < first
+        new_quits += int(quit_young)
+        if s.veteran:
+            veteran_quarters += end - begin + 1
+            veteran_quits += int(s.departed)
+    rate = lambda quits, quarters: 4 * quits / quarters if quarters else float("nan")  # noqa: E731
+    return rate(new_quits, new_quarters), rate(veteran_quits, veteran_quarters)
 
 
 def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
@@ -172,13 +198,14 @@ def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
         if s.start_tenure == 0
         and s.role not in (Role.HEAD, Role.STRATEGIC)
         and s.hired + 4 <= model.quarter
-        and s.hired >= model.start
+        and s.hired >= 0
     ]
     gone_early = [s for s in cohort if s.departed and s.left is not None and s.left - s.hired <= 4]
     ledger = model.ledger
     stage = ledger.stage
-    reported = ledger.left > model.start  # churned or lost after quarter 0
+    reported = ledger.left > 0  # churned or lost after quarter 0
     leads_lost = int(((stage == Stage.LOST) & reported).sum())
+    newcomer_quits, veteran_quits = quit_rates(model)
     return {
         "revenue_total": float(quarters.revenue.sum()),
         "revenue_final_year": float(final_year.revenue.sum()),
@@ -195,7 +222,7 @@ def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
         "seller_turnover_annual": float(quarters.quits.sum()) / staff_mean / (q_total / 4)
         if q_total and staff_mean
         else float("nan"),
-        "leads_won_total": int((ledger.won > model.start).sum()),
+        "leads_won_total": int((ledger.won > 0).sum()),
         "quits_total": int(quarters.quits.sum()),
         "hires_total": int(quarters.hires.sum()),
         "costs_total": float(quarters.costs.sum()),
@@ -204,4 +231,6 @@ def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
         "golden_fund_retention": float(np.isin(stage[model.initial_golden], ACTIVE).mean())
         if len(model.initial_golden)
         else float("nan"),
+        "newcomer_quit_rate_annual": newcomer_quits,
+        "veteran_quit_rate_annual": veteran_quits,
     }

@@ -50,13 +50,13 @@ class SalesModel(Model):
         preset = resolve_policy(policy)
         after = resolve_run(scenario, preset, overrides)
         current, before = before_switch(after, preset)
-        self.streams = Streams(seed, replication)
+        founded = -before.department.history_quarters  # quarters before 0 are the history, not reported
+        self.streams = Streams(seed, replication, founded)
         super().__init__(rng=np.random.default_rng(self.streams.sequence("mesa")))
         self.params, self.policy_name = before, preset.name
         self.policy = current.policy()
         self.strategic_deals = STRATEGIC_OPTIONS[before.strategic.deals]()
-        self.quarter = 0
-        self.start = before.department.history_quarters  # the quarter reported as quarter 0
+        self.quarter = self.founded = founded
         self.switched_at: int | None = None  # the quarter the latest policy switch took effect
         self.introduced_crm = False  # that switch brought a CRM in
         self.crm_use = before.crm.used
@@ -80,7 +80,7 @@ class SalesModel(Model):
         finance.pay_initial_books(self, self.policy)
         self.finance = finance.accounts(self, pay=0.0, hiring=0.0)
         self.datacollector.collect(self)
-        for _ in range(self.start):
+        while self.quarter < 0:
             self.step()
         self._open_the_books()
         self.plan_switch(preset, after, switch_at)
@@ -96,7 +96,7 @@ class SalesModel(Model):
             params = resolve_run(before_switch(self.params, preset)[1], preset)
         self.policy_name = preset.name
         same = preset.policy is type(self.policy) and params == self.params
-        self.planned = None if same else (preset, params, self.start + at)
+        self.planned = None if same else (preset, params, at)
 
     def _open_the_books(self) -> None:
         """Quarter 0 of the report: fix the cohorts every metric follows (veterans, the most
@@ -136,7 +136,7 @@ class SalesModel(Model):
             self.become_clients(rows)
             spread = p.loyalty.personal_initial_spread
             loyalty = np.clip(p.loyalty.personal_initial + rng.uniform(-spread, spread, len(rows)), 0, 1)
-            self.ledger.open_book(rows, seller.desk, loyalty)
+            self.ledger.open_book(rows, seller.desk, loyalty, self.founded)
 
     def _add_seller(self, skill: float, tenure: int, role: Role, capacity: float = 1.0) -> Seller:
         d = self.scenario.department
@@ -149,7 +149,9 @@ class SalesModel(Model):
             capacity,
             self.scenario.motivation.initial,
             hired=self.quarter,
-            veteran=self.quarter == 0 and tenure >= d.veteran_min_tenure and role not in (Role.HEAD, Role.STRATEGIC),
+            veteran=self.quarter == self.founded
+            and tenure >= d.veteran_min_tenure
+            and role not in (Role.HEAD, Role.STRATEGIC),
             newcomer_quarters=d.newcomer_quarters,
         )
         self.staff.join(seller)
@@ -210,6 +212,13 @@ class SalesModel(Model):
             return 1.0
         return min(1.0, (self.quarter - self.switched_at) / quarters)
 
+    def crm_share(self) -> float:
+        """Share of each seller's capacity that goes to the CRM this quarter: data entry, and
+        training in the quarter after a CRM is introduced."""
+        crm = self.scenario.crm
+        new = self.introduced_crm and self.switched_at is not None and self.quarter == self.switched_at + 1
+        return crm.time_cost * self.crm_use + (crm.training_time if new else 0.0)
+
     def switch_to(self, policy: str | PolicyPreset, params: Scenario | None = None) -> None:
         """Change policy from the next quarter on: roles from the sellers' actual skill and
         tenure, books moved by planned handoffs as the policy's rules allow, a new CRM rolled
@@ -252,9 +261,7 @@ class SalesModel(Model):
     # --- the verbs policies and phases act through -------------------------------------------
     def refresh_time(self) -> None:
         """Recompute books, servicing loads and spare time from the ledger."""
-        crm = self.scenario.crm
-        training = crm.training_time if self.introduced_crm and self.quarter == self.switched_at + 1 else 0.0
-        self.timesheet.refresh(self.ledger, self.effort, crm.time_cost * self.crm_use + training)
+        self.timesheet.refresh(self.ledger, self.effort, self.crm_share())
 
     def assign_pursuit(self, rows: Any, desk: int, effort: float | None = None) -> None:
         """A seller starts pursuing open leads (a row or rows); its spare time shrinks by the
@@ -263,16 +270,27 @@ class SalesModel(Model):
         self.ledger.pursue(rows, desk)
         self.timesheet.reserve(desk, self.effort.pursuit(self.ledger, rows).sum() if effort is None else effort)
 
-    def hand_off(self, rows: Rows, receivers: np.ndarray) -> None:
-        """Clients change hands: most personal loyalty and some development are lost (less with a CRM)."""
+    def hand_off(self, rows: Rows, receivers: np.ndarray, planned: bool = False) -> None:
+        """Clients change hands: a share of their personal loyalty and development is lost — less
+        in a planned handoff (both sellers stay, the owner introduces the receiver) than when the
+        seller leaves, more the more the two sellers' skills differ, less with a used CRM. A
+        client whose development falls below the loyal level is developed again."""
         if not len(rows):
             return
-        p = self.scenario
-        keep_loyalty = mechanisms.handoff_retention(
-            p.handoff.personal_loyalty_loss, self.crm_use, p.crm.handoff_protection
+        p, h = self.scenario, self.scenario.handoff
+        skill = np.array([s.skill for s in self.desks])
+        mismatch = np.abs(skill[receivers] - skill[self.ledger.owner[rows]])
+        loyalty_loss, development_loss = (
+            (h.planned_loyalty_loss, h.planned_development_loss)
+            if planned
+            else (h.departure_loyalty_loss, h.departure_development_loss)
         )
-        keep_level = mechanisms.handoff_retention(p.handoff.development_loss, self.crm_use, p.crm.handoff_protection)
-        self.ledger.hand_off(rows, receivers, keep_loyalty, keep_level, self.quarter)
+        protection = p.crm.handoff_protection
+        keep_loyalty = mechanisms.handoff_retention(loyalty_loss, self.crm_use, protection, mismatch, h.mismatch_weight)
+        keep_level = mechanisms.handoff_retention(
+            development_loss, self.crm_use, protection, mismatch, h.mismatch_weight
+        )
+        self.ledger.hand_off(rows, receivers, keep_loyalty, keep_level, self.quarter, p.clients.loyal_level)
 
     def recruit(self, role: Role) -> Seller:
         """A new hire: a newcomer with low skill, or a skilled strategic seller."""

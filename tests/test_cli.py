@@ -15,8 +15,13 @@ SMALL = ["--reps", "3", "--quarters", "6", "--seed", "11", "--workers", "1"]
 
 
 def salessim(*args, cwd, timeout=120):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.cli", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_scenarios_lists_each_preset_on_one_line(tmp_path):
@@ -57,11 +62,26 @@ def test_show_file_with_base_and_overrides(tmp_path):
 
 
 def test_run_prints_the_summary_and_writes_the_timeseries(tmp_path):
-    out = salessim("run", "--policy", "dedicated_roles", "--seed", 3, "--replication", 2, "--quarters", 5,
-                   "--set", "crm.adoption=0.5", "--out", "ts.csv", cwd=tmp_path)
+    out = salessim(
+        "run",
+        "--policy",
+        "dedicated_roles",
+        "--seed",
+        3,
+        "--replication",
+        2,
+        "--quarters",
+        5,
+        "--set",
+        "crm.adoption=0.5",
+        "--out",
+        "ts.csv",
+        cwd=tmp_path,
+    )
     assert out.returncode == 0, out.stderr
-    expected = run_simulation("mature_department", "dedicated_roles", seed=3, replication=2, quarters=5,
-                              overrides={"crm.adoption": 0.5})
+    expected = run_simulation(
+        "mature_department", "dedicated_roles", seed=3, replication=2, quarters=5, overrides={"crm.adoption": 0.5}
+    )
     frame = pd.read_csv(tmp_path / "ts.csv")
     assert list(frame.quarter) == list(range(6))
     assert frame.revenue.tolist() == pytest.approx(expected.timeseries.revenue.tolist(), rel=1e-12)
@@ -82,7 +102,8 @@ def test_compare_writes_the_whole_results_folder(tmp_path):
     assert set(summary.metric) >= set(SUMMARY_METRICS)
     runs = pd.read_parquet(res / "runs.parquet")
     assert list(runs[["policy", "replication"]].itertuples(index=False, name=None)) == [
-        (p, r) for p in policies for r in range(3)]
+        (p, r) for p in policies for r in range(3)
+    ]
     assert set(runs.seed) == {11}
     # Common random numbers: replication r is exactly run_simulation(seed=11, replication=r).
     direct = run_simulation("mature_department", "finder_keeps", seed=11, replication=1, quarters=6)
@@ -111,8 +132,14 @@ def test_compare_writes_the_whole_results_folder(tmp_path):
     assert manifest["started"] <= manifest["finished"] and len(manifest["scenario_hash"]) == 16
 
     figures = {p.name for p in (res / "figures").glob("*.png")}
-    assert figures == {"revenue.png", "golden_fund_revenue.png", "skill.png", "turnover.png",
-                       "veteran_service_share.png", "paired_differences.png"}
+    assert figures == {
+        "revenue.png",
+        "golden_fund_revenue.png",
+        "skill.png",
+        "turnover.png",
+        "veteran_service_share.png",
+        "paired_differences.png",
+    }
     html = (res / "report.html").read_text()
     assert html.count("data:image/png;base64,") == len(figures) and 'src="figures/' not in html
     report = (res / "report.md").read_text()
@@ -121,8 +148,7 @@ def test_compare_writes_the_whole_results_folder(tmp_path):
 
 
 def test_default_folder_goes_under_results(tmp_path):
-    out = salessim("compare", "--policies", "finder_keeps", "--reps", 2, "--quarters", 3, "--workers", 1,
-                   cwd=tmp_path)
+    out = salessim("compare", "--policies", "finder_keeps", "--reps", 2, "--quarters", 3, "--workers", 1, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     folders = list((tmp_path / "results").iterdir())
     assert len(folders) == 1 and folders[0].name.startswith("compare-mature_department-")
@@ -131,8 +157,17 @@ def test_default_folder_goes_under_results(tmp_path):
 
 
 def test_sweep_adds_the_varied_keys_as_columns(tmp_path):
-    out = salessim("sweep", "--vary", "market.leads_per_quarter=16,32", "--policies", "finder_keeps,dedicated_roles",
-                   *SMALL, "--out", "sw", cwd=tmp_path)
+    out = salessim(
+        "sweep",
+        "--vary",
+        "market.leads_per_quarter=16,32",
+        "--policies",
+        "finder_keeps,dedicated_roles",
+        *SMALL,
+        "--out",
+        "sw",
+        cwd=tmp_path,
+    )
     assert out.returncode == 0, out.stderr
     summary = pd.read_csv(tmp_path / "sw" / "summary.csv")
     assert list(summary.columns[:2]) == ["policy", "market.leads_per_quarter"]
@@ -141,8 +176,14 @@ def test_sweep_adds_the_varied_keys_as_columns(tmp_path):
     metrics = [c for c in runs.columns if c not in ("policy", "market.leads_per_quarter", "replication", "seed")]
     assert set(metrics) >= set(SUMMARY_METRICS)
     assert len(summary) == 2 * 2 * len(metrics)
-    direct = run_simulation("mature_department", "dedicated_roles", seed=11, replication=2, quarters=6,
-                            overrides={"market.leads_per_quarter": 32.0})
+    direct = run_simulation(
+        "mature_department",
+        "dedicated_roles",
+        seed=11,
+        replication=2,
+        quarters=6,
+        overrides={"market.leads_per_quarter": 32.0},
+    )
     row = runs[(runs.policy == "dedicated_roles") & (runs["market.leads_per_quarter"] == 32) & (runs.replication == 2)]
     assert row.revenue_total.iloc[0] == direct.summary["revenue_total"]
     paired = pd.read_csv(tmp_path / "sw" / "paired_differences.csv")
@@ -158,10 +199,14 @@ def test_dashboard_help(tmp_path):
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["compare", "--policies", "finder_keeps,finder_kept"],
-         ["--policies", "finder_kept", "did you mean 'finder_keeps'"]),
-        (["compare", "--set", "market.leads_per_quartr=3"], ["--set", "market.leads_per_quartr",
-                                                             "did you mean 'market.leads_per_quarter'"]),
+        (
+            ["compare", "--policies", "finder_keeps,finder_kept"],
+            ["--policies", "finder_kept", "did you mean 'finder_keeps'"],
+        ),
+        (
+            ["compare", "--set", "market.leads_per_quartr=3"],
+            ["--set", "market.leads_per_quartr", "did you mean 'market.leads_per_quarter'"],
+        ),
         (["compare", "--set", "crm.adoption=1.5"], ["crm.adoption", "1.5", "<= 1"]),
         (["compare", "--reps", "0"], ["--reps", "'0'", ">= 1"]),
         (["compare", "--quarters", "-4"], ["--quarters", "-4"]),
@@ -197,9 +242,13 @@ def test_validate_prints_the_calibration_table(tmp_path):
     assert rows[0] == "| check | model | published band | within | source |"
     checks = {row.split(" | ")[0].removeprefix("| "): row.split(" | ") for row in rows[1:]}
     assert len(checks) == 8
-    for name in ("seller turnover, finder_keeps", "handoff loss, no CRM, veteran receiver",
-                 "handoff loss, CRM adoption 0.8", "newcomer ramp-up, dedicated_roles_crm",
-                 "skill half-life without practice"):
+    for name in (
+        "seller turnover, finder_keeps",
+        "handoff loss, no CRM, veteran receiver",
+        "handoff loss, CRM adoption 0.8",
+        "newcomer ramp-up, dedicated_roles_crm",
+        "skill half-life without practice",
+    ):
         assert name in checks
     for cells in checks.values():
         assert re.match(r"-?[0-9.e+-]+( \[-?[0-9.e+-]+, -?[0-9.e+-]+\])? ", cells[1]), cells  # value [95% CI] unit

@@ -18,8 +18,13 @@ COMPARE = ["compare", "--policies", "finder_keeps,dedicated_roles_crm", "--reps"
 
 
 def salessim(*args, cwd, timeout=180):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.cli", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def closed_loopback_port() -> int:
@@ -53,12 +58,25 @@ def test_local_cluster_binds_everything_to_loopback():
 
 def test_existing_scheduler_runs_a_sensitivity_analysis_like_local(tmp_path):
     distributed = pytest.importorskip("distributed")
-    args = ["sensitivity", "--param", "market.leads_per_quarter=6:40", "finance.gross_margin=0.1:0.5", "--n", 2,
-            "--reps", 2, "--quarters", 3, "--seed", 4]
+    args = [
+        "sensitivity",
+        "--param",
+        "market.leads_per_quarter=6:40",
+        "finance.gross_margin=0.1:0.5",
+        "--n",
+        2,
+        "--reps",
+        2,
+        "--quarters",
+        3,
+        "--seed",
+        4,
+    ]
     local = salessim(*args, "--workers", 1, "--out", "local", cwd=tmp_path)
     assert local.returncode == 0, local.stderr
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         remote = salessim(*args, "--scheduler", cluster.scheduler_address, "--out", "remote", cwd=tmp_path)
     assert remote.returncode == 0, remote.stderr

@@ -119,7 +119,7 @@ def test_a_live_model_can_be_switched():
     for _ in range(3):
         model.step()
     model.switch_to("dedicated_roles_crm")
-    assert model.policy_name == "dedicated_roles_crm" and model.switched_at == 3
+    assert model.policy_name == "dedicated_roles_crm" and model.switched_at == 3 and model.quarter == 3
     assert {s.role.value for s in model.regular_sellers()} == {"hunter", "account_manager"}
     model.step()
     assert 0 < model.crm_use < model.scenario.crm.adoption  # the CRM is being rolled out

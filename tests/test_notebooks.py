@@ -52,13 +52,19 @@ def test_notebook_and_py_file_have_the_same_cells_and_no_outputs(path):
 def test_notebook_runs_top_to_bottom_with_inline_plots(path):
     notebook = nbformat.read(path, as_version=4)
     before = files()
-    client = nbclient.NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
-                                     resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client = nbclient.NotebookClient(
+        notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
     start = time.perf_counter()
     client.execute()  # raises CellExecutionError, naming the cell, when any cell fails
     elapsed = time.perf_counter() - start
-    plots = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
-             if "image/png" in output.get("data", {})]
+    plots = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "image/png" in output.get("data", {})
+    ]
     assert plots, f"{path.name} shows no inline plot"
     assert elapsed < NOTEBOOK_LIMIT, f"{path.name} took {elapsed:.0f} s"
     assert files() == before, f"{path.name} left files behind: {sorted(files() - before)}"

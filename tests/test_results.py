@@ -15,8 +15,9 @@ ARGS = ["compare", "--reps", "10", "--quarters", "6", "--seed", "2024"]  # 40 ru
 
 
 def salessim(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.cli", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=180
+    )
 
 
 def digest(folder):
@@ -34,8 +35,13 @@ def reference(tmp_path_factory):
 
 def interrupt(cwd, sig, after_runs):
     """Start the command on one worker and send ``sig`` once ``after_runs`` runs are saved."""
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", *ARGS, "--workers", "1", "--out", "part"],
-                            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "experiments.cli", *ARGS, "--workers", "1", "--out", "part"],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     runs = cwd / "part" / "runs"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -95,8 +101,21 @@ def test_existing_folder_is_left_untouched_without_resume_or_force(tmp_path):
 
 
 def test_resume_with_different_arguments_names_the_difference(tmp_path):
-    small = ["compare", "--policies", "finder_keeps,dedicated_roles", "--reps", 2, "--quarters", 3, "--seed", 5,
-             "--workers", 1, "--out", "res"]
+    small = [
+        "compare",
+        "--policies",
+        "finder_keeps,dedicated_roles",
+        "--reps",
+        2,
+        "--quarters",
+        3,
+        "--seed",
+        5,
+        "--workers",
+        1,
+        "--out",
+        "res",
+    ]
     assert salessim(*small, cwd=tmp_path).returncode == 0
     before = digest(tmp_path / "res")
     out = salessim(*[("4" if a == 2 else a) for a in small], "--resume", cwd=tmp_path)
@@ -120,5 +139,17 @@ def test_manifest_records_the_command_line_given_to_main(tmp_path):
     out = tmp_path / "x"
     assert main(["compare", "--reps", "2", "--quarters", "2", "--seed", "1", "--workers", "1", "--out", str(out)]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["argv"] == ["salessim", "compare", "--reps", "2", "--quarters", "2", "--seed", "1",
-                                "--workers", "1", "--out", str(out)]
+    assert manifest["argv"] == [
+        "salessim",
+        "compare",
+        "--reps",
+        "2",
+        "--quarters",
+        "2",
+        "--seed",
+        "1",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    ]

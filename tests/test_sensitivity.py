@@ -16,16 +16,21 @@ LEVER = "market.leads_per_quarter=6:40"
 
 
 def salessim(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.cli", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=180
+    )
 
 
 def direct_output(sample, policies, metric="revenue_total", reps=2, quarters=4, seed=5):
     """The model output of one sample computed by hand: the mean over replications (of the paired difference)."""
     values = []
     for r in range(reps):
-        runs = [run_simulation("mature_department", p, seed=seed, replication=r, quarters=quarters, overrides=sample)
-                .summary[metric] for p in policies]
+        runs = [
+            run_simulation(
+                "mature_department", p, seed=seed, replication=r, quarters=quarters, overrides=sample
+            ).summary[metric]
+            for p in policies
+        ]
         values.append(runs[-1] - runs[0] if len(runs) == 2 else runs[0])
     return sum(values) / reps
 
@@ -33,8 +38,23 @@ def direct_output(sample, policies, metric="revenue_total", reps=2, quarters=4, 
 @pytest.fixture(scope="module")
 def morris(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("morris")
-    out = salessim("sensitivity", "--method", "morris", "--param", LEVER, NO_EFFECT, "department.sellers=8:12",
-                   "--metric", "revenue_total", "--policy", "finder_keeps", *SMALL, "--out", "sa", cwd=cwd)
+    out = salessim(
+        "sensitivity",
+        "--method",
+        "morris",
+        "--param",
+        LEVER,
+        NO_EFFECT,
+        "department.sellers=8:12",
+        "--metric",
+        "revenue_total",
+        "--policy",
+        "finder_keeps",
+        *SMALL,
+        "--out",
+        "sa",
+        cwd=cwd,
+    )
     assert out.returncode == 0, out.stderr
     return cwd / "sa", out
 
@@ -58,8 +78,11 @@ def test_morris_outputs_samples_and_report(morris):
     assert (samples["department.sellers"] == samples["department.sellers"].round()).all()  # integer key rounded
     assert set(samples.n) == {2}
     row = samples.iloc[5]
-    sample = {"market.leads_per_quarter": row[keys[0]], "finance.gross_margin": row[keys[1]],
-              "department.sellers": int(row[keys[2]])}
+    sample = {
+        "market.leads_per_quarter": row[keys[0]],
+        "finance.gross_margin": row[keys[1]],
+        "department.sellers": int(row[keys[2]]),
+    }
     assert row.output == pytest.approx(direct_output(sample, ["finder_keeps"]), rel=1e-12)
     assert len(list((folder / "runs").glob("*.parquet"))) == len(samples) * 2  # one file per (sample, replication)
     assert (folder / "figures" / "sensitivity_morris.png").stat().st_size > 0
@@ -92,9 +115,31 @@ def test_resume_finishes_only_missing_runs_with_identical_outputs(morris, tmp_pa
 
 
 def test_sobol_of_a_paired_difference(tmp_path):
-    out = salessim("sensitivity", "--method", "sobol", "--param", LEVER, NO_EFFECT, "--diff",
-                   "finder_keeps,dedicated_roles_crm", "--metric", "revenue_total", "--n", 4, "--reps", 2,
-                   "--quarters", 4, "--seed", 5, "--workers", 2, "--out", "sobol", cwd=tmp_path)
+    out = salessim(
+        "sensitivity",
+        "--method",
+        "sobol",
+        "--param",
+        LEVER,
+        NO_EFFECT,
+        "--diff",
+        "finder_keeps,dedicated_roles_crm",
+        "--metric",
+        "revenue_total",
+        "--n",
+        4,
+        "--reps",
+        2,
+        "--quarters",
+        4,
+        "--seed",
+        5,
+        "--workers",
+        2,
+        "--out",
+        "sobol",
+        cwd=tmp_path,
+    )
     assert out.returncode == 0, out.stderr
     indices = pd.read_csv(tmp_path / "sobol" / "indices.csv").set_index("parameter")
     assert list(indices.columns) == ["low", "high", "S1", "S1_conf", "ST", "ST_conf", "rank"]
@@ -104,19 +149,25 @@ def test_sobol_of_a_paired_difference(tmp_path):
     samples = pd.read_csv(tmp_path / "sobol" / "samples.csv")
     assert len(samples) == 4 * (2 + 2)  # Saltelli without second order: N (D + 2)
     row = samples.iloc[3]
-    sample = {"market.leads_per_quarter": row["market.leads_per_quarter"],
-              "finance.gross_margin": row["finance.gross_margin"]}
+    sample = {
+        "market.leads_per_quarter": row["market.leads_per_quarter"],
+        "finance.gross_margin": row["finance.gross_margin"],
+    }
     # Common random numbers: both policies of a sample see replication r's streams.
     assert row.output == pytest.approx(direct_output(sample, ["finder_keeps", "dedicated_roles_crm"]), rel=1e-9)
-    assert "revenue_total(dedicated_roles_crm) − revenue_total(finder_keeps)" in (
-        tmp_path / "sobol" / "report.md").read_text()
+    assert (
+        "revenue_total(dedicated_roles_crm) − revenue_total(finder_keeps)"
+        in (tmp_path / "sobol" / "report.md").read_text()
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["--param", "market.leads_per_quartr=1:2"], ["--param", "market.leads_per_quartr",
-                                                      "did you mean 'market.leads_per_quarter'"]),
+        (
+            ["--param", "market.leads_per_quartr=1:2"],
+            ["--param", "market.leads_per_quartr", "did you mean 'market.leads_per_quarter'"],
+        ),
         (["--param", "crm.adoption=0.2:1.5"], ["--param", "crm.adoption", "1.5", "<= 1"]),
         (["--param", "department.sellers=0:4"], ["--param", "department.sellers", "0", ">= 1"]),
         (["--param", "crm.adoption=0.5"], ["--param", "crm.adoption=0.5", "low:high"]),

@@ -11,8 +11,15 @@ from experiments.stats import mean_ci, paired_differences, summarise, t_quantile
 
 @pytest.mark.parametrize(
     ("df", "expected"),  # two-sided 95% critical values of Student's t (standard tables)
-    [(1, 12.706204736), (2, 4.302652730), (4, 2.776445105), (9, 2.262157163), (29, 2.045229642),
-     (49, 2.009575237), (1000, 1.962339081)],
+    [
+        (1, 12.706204736),
+        (2, 4.302652730),
+        (4, 2.776445105),
+        (9, 2.262157163),
+        (29, 2.045229642),
+        (49, 2.009575237),
+        (1000, 1.962339081),
+    ],
 )
 def test_t_quantile_matches_tables(df, expected):
     assert t_quantile(0.975, df) == pytest.approx(expected, abs=1e-8)
@@ -47,8 +54,13 @@ def test_nan_values_are_left_out_and_not_counted():
 
 
 def _runs(values_by_policy):
-    return pd.DataFrame([{"policy": policy, "replication": r, "x": value}
-                         for policy, values in values_by_policy.items() for r, value in enumerate(values)])
+    return pd.DataFrame(
+        [
+            {"policy": policy, "replication": r, "x": value}
+            for policy, values in values_by_policy.items()
+            for r, value in enumerate(values)
+        ]
+    )
 
 
 def test_paired_difference_of_identical_policies_is_exactly_zero():
