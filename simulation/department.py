@@ -29,6 +29,10 @@ class Department(Protocol):
     streams: Streams
     log_events: bool
     finance: dict[str, float]  # the latest quarter's accounts
+    one_off: dict[str, float]  # one-off costs (of a switch) for the next accounts
+    crm_use: float  # share of work recorded in a CRM this quarter (0 without one)
+    founded: int  # the department's first quarter: -department.history_quarters (quarter 0 starts the report)
+    switched_at: int | None  # the quarter the latest policy switch took effect
 
     @property
     def scenario(self) -> Scenario: ...
@@ -48,9 +52,11 @@ class Department(Protocol):
 
     def refresh_time(self) -> None: ...
 
+    def crm_share(self) -> float: ...
+
     def assign_pursuit(self, rows: Any, desk: int, effort: float | None = None) -> None: ...
 
-    def hand_off(self, rows: Rows, receivers: np.ndarray) -> None: ...
+    def hand_off(self, rows: Rows, receivers: np.ndarray, planned: bool = False) -> None: ...
 
     def recruit(self, role: Role) -> Seller: ...
 

@@ -30,7 +30,7 @@ def pay_from_books(model: Department, policy: Policy) -> None:
     revenue, owner = ledger.revenue, ledger.owner
     # Per desk (shifted by one: owner -1 holds the rows without revenue).
     book = np.bincount(owner + 1, weights=revenue, minlength=ndesk + 1)[1:]
-    recent = ledger.won >= max(model.quarter - model.scenario.pay.acquisition_window, 1)
+    recent = ledger.won >= max(model.quarter - model.scenario.pay.acquisition_window, model.founded + 1)
     acquired = np.bincount(ledger.winner + 1, weights=revenue * recent, minlength=ndesk + 1)[1:]
     pay_sellers(model, policy, book, acquired)
 
@@ -49,11 +49,12 @@ def accounts(model: Department, pay: float, hiring: float) -> dict[str, float]:
     revenue, no costs)."""
     p, ledger = model.scenario, model.ledger
     active = ledger.rows_in(*ACTIVE)
-    if model.quarter:
+    if model.quarter > model.founded:
         revenue = float(ledger.revenue[active].sum())
     else:
         revenue = float((ledger.size[active] * ledger.development[active]).sum())
-    crm = p.crm.licence * p.crm.used * len(model.on_staff)
+    crm = p.crm.licence * model.crm_use * len(model.on_staff) + model.one_off.pop("crm_cost", 0.0)
+    hiring += model.one_off.pop("hiring_cost", 0.0)
     costs = pay + hiring + crm
     margin = p.finance.gross_margin * revenue
     return {

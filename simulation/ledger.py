@@ -33,6 +33,7 @@ class Stage(IntEnum):
 
 ACTIVE = (Stage.DEVELOPING, Stage.LOYAL)
 NOBODY = -1  # the owner of a row no seller holds
+NEVER = -1_000_000  # the quarter of what has not happened (quarters before 0 are the history)
 
 
 class Column[T: np.generic]:
@@ -51,8 +52,10 @@ class Column[T: np.generic]:
     def __get__(self, ledger: ClientLedger | None, owner: type) -> Column[T] | npt.NDArray[T]:
         if ledger is None:
             return self
-        view = ledger._data[self.name][: ledger.n]
-        view.flags.writeable = False
+        view = ledger._views.get(self.name)
+        if view is None:  # first read since rows were added
+            view = ledger._views[self.name] = ledger._data[self.name][: ledger.n]
+            view.flags.writeable = False
         return view
 
 
@@ -69,10 +72,10 @@ class ClientLedger:
     loyalty_firm = Column(np.float64, 0.0, "loyalty held by the company")
     owner = Column(np.int32, NOBODY, "desk of the owning or pursuing seller, -1 none")
     arrived = Column(np.int32, 0, "quarter the lead arrived (0 for the initial book)")
-    won = Column(np.int32, -1, "quarter won (0: in the initial book), -1 never")
+    won = Column(np.int32, NEVER, "quarter won (the founding quarter: in the initial book), NEVER if not")
     winner = Column(np.int32, -1, "desk of the seller who won it")
-    left = Column(np.int32, -1, "quarter churned or lost")
-    last_handoff = Column(np.int32, -1000, "quarter of the latest handoff")
+    left = Column(np.int32, NEVER, "quarter churned or lost")
+    last_handoff = Column(np.int32, NEVER, "quarter of the latest handoff")
     revenue = Column(np.float64, 0.0, "revenue this quarter, k€")
 
     COLUMNS: tuple[str, ...] = (
@@ -83,6 +86,7 @@ class ClientLedger:
     def __init__(self, capacity: int = 256) -> None:
         self.n = 0
         self._data: dict[str, np.ndarray] = {}
+        self._views: dict[str, np.ndarray] = {}  # read-only views of the live rows, until rows are added
         for name in self.COLUMNS:
             column = self._column(name)
             self._data[name] = np.full(capacity, column.fill, dtype=column.dtype)
@@ -125,13 +129,14 @@ class ClientLedger:
         for name, values in columns.items():
             self._data[name][rows] = values
         self.n += count
+        self._views.clear()
         return rows
 
-    def open_book(self, rows: Rows, desk: int, loyalty_personal: Any) -> None:
-        """Rows become a seller's developed, loyal clients, won before the run (quarter 0)."""
+    def open_book(self, rows: Rows, desk: int, loyalty_personal: Any, quarter: int) -> None:
+        """Rows become a seller's developed, loyal clients, won before the department's first quarter."""
         d = self._data
         d["owner"][rows] = desk
-        d["winner"][rows], d["won"][rows] = desk, 0
+        d["winner"][rows], d["won"][rows] = desk, quarter
         d["stage"][rows] = Stage.LOYAL
         d["development"][rows] = 1.0
         d["loyalty_personal"][rows] = loyalty_personal
@@ -187,13 +192,18 @@ class ClientLedger:
         d = self._data
         d["stage"][rows], d["left"][rows], d["owner"][rows] = Stage.CHURNED, quarter, NOBODY
 
-    def hand_off(self, rows: Rows, receivers: Any, keep_loyalty: float, keep_development: float, quarter: int) -> None:
-        """Clients change hands, keeping shares of their personal loyalty and development."""
+    def hand_off(
+        self, rows: Rows, receivers: Any, keep_loyalty: Any, keep_development: Any, quarter: int, loyal_level: float
+    ) -> None:
+        """Clients change hands, keeping shares of their personal loyalty and development; a
+        loyal client left below ``loyal_level`` is being developed again."""
         d = self._data
         d["owner"][rows] = receivers
         d["loyalty_personal"][rows] *= keep_loyalty
         d["development"][rows] *= keep_development
         d["last_handoff"][rows] = quarter
+        again = rows[(d["stage"][rows] == Stage.LOYAL) & (d["development"][rows] < loyal_level)]
+        d["stage"][again] = Stage.DEVELOPING
 
     def book_revenue(self, revenue: npt.NDArray[np.float64]) -> None:
         """This quarter's revenue of every live row."""

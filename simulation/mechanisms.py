@@ -64,14 +64,28 @@ def churn_probability(
     return 1.0 - np.exp(-hazard)
 
 
-def handoff_retention(loss: float, crm_adoption: float, crm_protection: float) -> float:
-    """Share of a client's personal loyalty (or development) that survives a handoff."""
-    return 1.0 - loss * (1.0 - crm_protection * crm_adoption)
+def handoff_retention(loss, crm_adoption: float, crm_protection: float, mismatch=0.0, mismatch_weight: float = 0.0):
+    """Share of a client's personal loyalty (or development) that survives a handoff: the loss
+    grows with the skill gap between the old and the new seller and shrinks with a used CRM."""
+    grown = np.minimum(1.0, np.asarray(loss) * (1.0 + mismatch_weight * np.asarray(mismatch)))
+    return 1.0 - grown * (1.0 - crm_protection * crm_adoption)
 
 
-def quit_chance(motivation, base: float, extra: float, midpoint: float, slope: float):
+def tenure_quit_rate(tenure, early: float, late: float, settle: float):
+    """Quarterly quit chance for reasons outside the model, falling with tenure from ``early``
+    toward ``late`` (Griffeth, Hom & Gaertner 2000: tenure is among the strongest predictors)."""
+    return late + (early - late) * np.exp(-np.asarray(tenure) / settle)
+
+
+def quit_chance(motivation, base, extra: float, midpoint: float, slope: float):
     """Quarterly quit chance: a base rate plus a steep rise at low motivation."""
     return base + extra * logistic(-slope * (np.asarray(motivation) - midpoint))
+
+
+def follow_chance(loyalty_personal, loyalty_firm, share: float):
+    """Chance that a client leaves with its departing seller: the loyalty it owed the seller,
+    less what it owes the firm (Palmatier, Scheer & Steenkamp 2007)."""
+    return share * np.asarray(loyalty_personal) * (1.0 - np.asarray(loyalty_firm))
 
 
 def success_rate(successes, failures, prior: float = 0.5, weight: float = 1.0):

@@ -5,6 +5,7 @@ Definitions are in ``docs/model.md`` (section Metrics).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -77,6 +78,8 @@ SUMMARY_METRICS = [
     "newcomer_skill_final",
     "top_veteran_skill_change",
     "golden_fund_retention",
+    "newcomer_quit_rate_annual",
+    "veteran_quit_rate_annual",
 ]
 
 
@@ -90,13 +93,14 @@ def quarter_snapshot(model: Department) -> dict[str, Any]:
     ledger, q = model.ledger, model.quarter
     stage, revenue = ledger.stage, ledger.revenue
     active = (stage == Stage.DEVELOPING) | (stage == Stage.LOYAL)
-    if q == 0:
+    founded = model.founded
+    if q == founded:
         revenue = ledger.size * ledger.development * active
     golden = active & ledger.consultative
     left = ledger.left == q
     churned = left & (stage == Stage.CHURNED)
     won = ledger.won
-    recent = active & (won >= max(q - model.scenario.pay.acquisition_window, 1)) & (won < q)
+    recent = active & (won >= max(q - model.scenario.pay.acquisition_window, founded + 1)) & (won < q)
     count = np.count_nonzero
     sellers = model.regular_sellers()
     veterans = [s for s in sellers if s.veteran]
@@ -110,21 +114,21 @@ def quarter_snapshot(model: Department) -> dict[str, Any]:
         "golden_fund_clients": count(golden),
         "golden_fund_revenue": float(revenue[golden.nonzero()[0]].sum()),
         "golden_fund_churned": count(churned & ledger.consultative),
-        "leads_arrived": count(ledger.arrived == q) if q else 0,
-        "leads_won": count(won == q) if q else 0,
+        "leads_arrived": count(ledger.arrived == q) if q > founded else 0,
+        "leads_won": count(won == q) if q > founded else 0,
         "leads_lost": count(left & (stage == Stage.LOST)),
         "veteran_skill": _mean(s.skill for s in veterans),
         "newcomer_skill": _mean(s.skill for s in newcomers),
         "mean_skill": _mean(s.skill for s in sellers),
         "veteran_service_share": _mean(s.service_share for s in veterans)
-        if q
+        if q > founded
         else _mean(min(1.0, model.timesheet.service_load[s.desk] / s.capacity) for s in veterans),
         "sellers": len(sellers),
         "newcomers": len(newcomers),
         "hunters": sum(s.role is Role.HUNTER for s in sellers),
         "quits": model.staff.quits_this_quarter,
         "hires": model.staff.hires_this_quarter,
-        "income_gini": gini(incomes) if q else float("nan"),
+        "income_gini": gini(incomes) if q > founded else float("nan"),
         "coaching_time": coaching_time(model),
         **{k: model.finance[k] for k in ("margin", "pay", "hiring_cost", "crm_cost", "costs", "profit")},
     }
@@ -136,26 +140,47 @@ class _Snapshots:
     def __init__(self) -> None:
         self.quarter, self.values = -1, dict[str, Any]()
 
-    def reporter(self, name: str) -> Any:
-        def read(model: Department) -> float:
-            if self.quarter != model.quarter:
-                self.quarter, self.values = model.quarter, quarter_snapshot(model)
-            return self.values[name]
-
-        return read
+    def read(self, name: str, model: Department) -> Any:
+        if self.quarter != model.quarter:
+            self.quarter, self.values = model.quarter, quarter_snapshot(model)
+        return self.values[name]
 
 
 def make_datacollector() -> DataCollector:
     """A Mesa DataCollector with one model reporter per quarterly metric."""
     snapshots = _Snapshots()
-    return DataCollector(model_reporters={name: snapshots.reporter(name) for name in QUARTER_METRICS})
+    return DataCollector(model_reporters={name: partial(snapshots.read, name) for name in QUARTER_METRICS})
 
 
 def timeseries(model: Observed) -> pd.DataFrame:
-    """The per-quarter figures, one row per quarter from 0 (the initial state)."""
-    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    """The per-quarter figures, one row per quarter from 0 (the state the report starts from;
+    the history before it is not reported)."""
+    frame = model.datacollector.get_model_vars_dataframe().iloc[-model.founded :].reset_index(drop=True)
     frame.insert(0, "quarter", np.arange(len(frame)))
     return frame
+
+
+def quit_rates(model: Observed) -> tuple[float, float]:
+    """Annual quit rates of newcomers (per person-year in the first ``newcomer_quarters`` of
+    tenure) and of the veteran cohort, over the reported quarters."""
+    first = model.scenario.department.newcomer_quarters
+    new_quits = new_quarters = veteran_quits = veteran_quarters = 0
+    for s in model.desks:
+        if s.role in (Role.HEAD, Role.STRATEGIC):
+            continue
+        begin = max(0, s.hired) + 1  # quarters on staff: begin..end
+        end = s.left if s.departed and s.left is not None else model.quarter
+        if end < begin:
+            continue
+        tenure_at_begin = s.start_tenure + (begin - s.hired - 1)
+        new_quarters += max(0, min(end, begin + first - tenure_at_begin - 1) - begin + 1)
+        quit_young = s.departed and s.tenure < first
+        new_quits += int(quit_young)
+        if s.veteran:
+            veteran_quarters += end - begin + 1
+            veteran_quits += int(s.departed)
+    rate = lambda quits, quarters: 4 * quits / quarters if quarters else float("nan")  # noqa: E731
+    return rate(new_quits, new_quarters), rate(veteran_quits, veteran_quarters)
 
 
 def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
@@ -170,20 +195,25 @@ def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
     cohort = [
         s
         for s in model.desks
-        if s.start_tenure == 0 and s.role not in (Role.HEAD, Role.STRATEGIC) and s.hired + 4 <= model.quarter
+        if s.start_tenure == 0
+        and s.role not in (Role.HEAD, Role.STRATEGIC)
+        and s.hired + 4 <= model.quarter
+        and s.hired >= 0
     ]
     gone_early = [s for s in cohort if s.departed and s.left is not None and s.left - s.hired <= 4]
     ledger = model.ledger
     stage = ledger.stage
-    leads_lost = int((stage == Stage.LOST).sum())
+    reported = ledger.left > 0  # churned or lost after quarter 0
+    leads_lost = int(((stage == Stage.LOST) & reported).sum())
+    newcomer_quits, veteran_quits = quit_rates(model)
     return {
         "revenue_total": float(quarters.revenue.sum()),
         "revenue_final_year": float(final_year.revenue.sum()),
         "profit_total": float(quarters.profit.sum()),
         "clients_active_final": int(ledger.in_stage(*ACTIVE).sum()),
-        "clients_churned_total": int((stage == Stage.CHURNED).sum()),
+        "clients_churned_total": int(((stage == Stage.CHURNED) & reported).sum()),
         "golden_fund_revenue_final_year": float(final_year.golden_fund_revenue.sum()),
-        "golden_fund_churned_total": int(((stage == Stage.CHURNED) & ledger.consultative).sum()),
+        "golden_fund_churned_total": int(((stage == Stage.CHURNED) & ledger.consultative & reported).sum()),
         "leads_lost_total": leads_lost,
         "veteran_skill_change": _mean(s.skill - s.start_skill for s in veterans),
         "veteran_service_share": float(quarters.veteran_service_share.mean()) if q_total else float("nan"),
@@ -201,4 +231,6 @@ def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
         "golden_fund_retention": float(np.isin(stage[model.initial_golden], ACTIVE).mean())
         if len(model.initial_golden)
         else float("nan"),
+        "newcomer_quit_rate_annual": newcomer_quits,
+        "veteran_quit_rate_annual": veteran_quits,
     }

@@ -254,6 +254,7 @@ class DedicatedRoles(Policy):
         """Settled clients move from hunters to account managers while these have room:
         transactional ones from the switch on, consultative ones once the hunter has developed
         them. Consultative clients a hunter already had at the switch stay with the hunter."""
+        switch = model.founded if model.switched_at is None else model.switched_at
         if not any(s.role is Role.ACCOUNT_MANAGER for s in model.regular_sellers()):
             return  # nobody to hand to: hunters keep their clients
         model.refresh_time()
@@ -264,11 +265,11 @@ class DedicatedRoles(Policy):
             hunter[ledger.owner]  # owner -1 reads the extra last entry, never a hunter
             & (ledger.stage == Stage.LOYAL)
             & ~ledger.strategic
-            & (~ledger.consultative | (ledger.won > 0))
+            & (~ledger.consultative | (ledger.won > switch))
         )
         rows = settled.nonzero()[0]
         receivers = self._to_account_managers(model, rows, cap=model.scenario.roles.manager_load_cap)
-        model.hand_off(rows[receivers >= 0], receivers[receivers >= 0])
+        model.hand_off(rows[receivers >= 0], receivers[receivers >= 0], planned=True)
 
     def _to_account_managers(self, model: Department, rows: Rows, cap: float = np.inf) -> npt.NDArray[np.int32]:
         """Each client to the account manager with the lightest servicing load, -1 where none
@@ -285,15 +286,17 @@ class DedicatedRoles(Policy):
         out = np.full(len(rows), -1, dtype=np.int32)
         if not len(rows) or (np.isfinite(cap) and (limit - load).max() < needs.min()):
             return out  # no account manager has room for even the smallest client
+        books = model.timesheet.book_size[desks].copy()
         for k, need in enumerate(needs):
             share = np.where(load + need <= limit, load / capacity, np.inf)
-            i = int(np.argmin(share))
-            if np.isinf(share[i]) and np.isfinite(cap):
+            if np.isinf(share.min()) and np.isfinite(cap):
                 continue
-            if np.isinf(share[i]):
-                i = int(np.argmin(load / capacity))
+            if np.isinf(share.min()):
+                share = load / capacity
+            i = int(np.lexsort((books, share))[0])  # lightest load; ties: smallest book, then lowest desk
             out[k] = desks[i]
             load[i] += need
+            books[i] += 1
         taken = out >= 0
         model.timesheet.take_clients(out[taken], needs[taken])
         return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +53,14 @@ POLICIES: dict[str, PolicyPreset] = {
 MAIN_POLICIES = ("finder_keeps", "finder_keeps_crm", "dedicated_roles", "dedicated_roles_crm")
 
 
-def resolve_policy(policy: str | PolicyPreset) -> PolicyPreset:
-    """A policy preset by name, with a clear error for unknown names."""
+def resolve_policy(policy: str | PolicyPreset, key: str = "policy") -> PolicyPreset:
+    """A policy preset by name, with a clear error (naming ``key``) for unknown names."""
     if isinstance(policy, PolicyPreset):
         return policy
     if policy not in POLICIES:
         close = difflib.get_close_matches(str(policy), POLICIES, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ScenarioError(f"policy: unknown policy '{policy}'; allowed: {', '.join(POLICIES)}{hint}")
+        raise ScenarioError(f"{key}: unknown policy '{policy}'; allowed: {', '.join(POLICIES)}{hint}")
     return POLICIES[policy]
 
 
@@ -82,7 +83,23 @@ def resolve_run(
                 "that setting "
                 f"(e.g. '{preset.policy.name}')"
             )
-    return resolve_scenario(resolve_scenario(scenario, dict(preset.settings)), overrides)
+    params = resolve_scenario(resolve_scenario(scenario, dict(preset.settings)), overrides)
+    resolve_policy(params.department.current_policy, "department.current_policy")
+    return params
+
+
+def before_switch(params: Scenario, preset: PolicyPreset) -> tuple[PolicyPreset, Scenario]:
+    """The department's current policy and the parameters in force before ``preset`` takes over:
+    ``params`` (resolved for ``preset``) with ``preset``'s settings replaced by the current
+    policy's (a setting neither names keeps its value; one only ``preset`` names takes its default)."""
+    current = resolve_policy(params.department.current_policy)
+    defaults = Scenario()
+    keys = set(preset.settings) | set(current.settings)
+    changes = {
+        key: current.settings[key] if key in current.settings else reduce(getattr, key.split("."), defaults)
+        for key in keys
+    }
+    return current, resolve_scenario(params, changes) if changes else params
 
 
 def unused_keys(scenario: Scenario, preset: PolicyPreset) -> dict[str, str]:

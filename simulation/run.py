@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .metrics import run_summary, timeseries
 from .model import SalesModel
 from .presets import PolicyPreset, check_overrides, resolve_policy, resolve_run
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 
 
 @dataclass
@@ -38,13 +39,22 @@ def run_simulation(
     quarters: int | None = None,
     overrides: dict[str, Any] | None = None,
     log_events: bool = False,
+    switch_at: int = 0,
 ) -> SimulationResult:
     """Run one department for ``quarters`` (default: the scenario's) and summarise it.
 
     ``scenario`` is a preset name, a path to a TOML file or a ``Scenario``; ``overrides`` maps
     dotted keys to values. The same arguments always give the same result; replication ``r``
     of every policy on the same seed sees the same market (common random numbers).
+
+    The department runs its current policy (``department.current_policy``) through its history
+    and up to quarter ``switch_at``, then ``policy``: up to ``switch_at`` the run is exactly the
+    current policy's run.
     """
+    seed, replication = whole("seed", seed, 2**63 - 1), whole("replication", replication, 2**63 - 1)
+    if quarters is not None:
+        quarters = whole("quarters", quarters, 400, low=1)
+    switch_at = whole("switch_at", switch_at, 400)
     overrides = dict(overrides or {})
     if quarters is not None:
         overrides["quarters"] = quarters
@@ -53,7 +63,9 @@ def run_simulation(
     if overrides:
         check_overrides(scenario, [preset], overrides)
     with cyclic_gc_paused():
-        model = SalesModel(params, preset, seed=seed, replication=replication, log_events=log_events)
+        model = SalesModel(
+            params, preset, seed=seed, replication=replication, log_events=log_events, switch_at=switch_at
+        )
         for _ in range(params.quarters):
             model.step()
         frame = timeseries(model)
@@ -61,6 +73,13 @@ def run_simulation(
         result = SimulationResult(preset.name, seed, replication, params, summary, frame, model.events)
         del model  # garbage now: the pause's end frees it
     return result
+
+
+def whole(name: str, value: Any, high: int, low: int = 0) -> int:
+    """``value`` as a whole number in [low, high], or an error naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
+        raise ScenarioError(f"{name}: {value!r} is not allowed; allowed: a whole number from {low} to {high}")
+    return int(value)
 
 
 @contextmanager

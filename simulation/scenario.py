@@ -35,6 +35,7 @@ class Market(_Group):
     consultative_share: float = share(0.5, "share of leads that are consultative")
     strategic_leads_per_quarter: float = Field(0.4, ge=0, description="mean strategic leads per quarter (Poisson)")
     lead_shelf_life: int = Field(2, ge=1, description="quarters a lead waits to be won before it is lost")
+    lead_forgetting: float = share(0.0, "chance per quarter that a lead nobody pursues is forgotten (lost)")
     strategic_shelf_life: int = Field(4, ge=1, description="quarters a strategic lead stays open")
     size_median: float = Field(10.0, gt=0, description="median transactional client size, k€ per quarter")
     size_sigma: float = Field(1.0, ge=0, le=3, description="lognormal sigma of client size")
@@ -73,6 +74,12 @@ class Department(_Group):
     head_skill: float = share(0.8, "consultative skill of the head of department")
     head_admin_share: float = share(0.4, "share of the head's time taken by administration")
     head_selling_share: float = share(0.3, "share of the head's time free for deals (rest: coaching)")
+    current_policy: str = Field(
+        "finder_keeps", description="the policy the department runs now: its history and the quarters before a switch"
+    )
+    history_quarters: int = Field(
+        0, ge=0, le=200, description="quarters run under the current policy before quarter 0 (not reported)"
+    )
 
 
 class Selling(_Group):
@@ -129,7 +136,11 @@ class Motivation(_Group):
     staff_high: float = share(0.9, "highest motivation of the sellers on staff at quarter 0")
     smoothing: float = share(0.4, "weight of the latest quarter in motivation")
     success_weight: float = share(0.6, "weight of success rate (rest: relative income)")
-    base_quit_rate: float = share(0.06, "quarterly quit chance for reasons outside the model")
+    quit_rate_early: float = share(0.11, "quarterly quit chance of a new hire for reasons outside the model")
+    quit_rate_late: float = share(0.035, "quarterly quit chance of a settled seller for reasons outside the model")
+    quit_settle_quarters: float = Field(
+        6.0, gt=0, description="quarters of tenure in which the quit chance falls most of the way (e-folding)"
+    )
     quit_extra: float = share(0.35, "extra quarterly quit chance at zero motivation")
     quit_midpoint: float = share(0.35, "motivation at which half of the extra quit chance applies")
     quit_slope: float = Field(12.0, ge=0, description="steepness of the quit chance in motivation")
@@ -155,8 +166,18 @@ class Churn(_Group):
 
 
 class Handoff(_Group):
-    personal_loyalty_loss: float = share(0.6, "share of personal loyalty lost in a handoff without CRM")
-    development_loss: float = share(0.1, "share of development lost in a handoff without CRM")
+    departure_loyalty_loss: float = share(0.5, "share of personal loyalty lost when a client's seller leaves")
+    planned_loyalty_loss: float = share(
+        0.3, "share of personal loyalty lost in a planned handoff (both sellers stay; the owner introduces)"
+    )
+    departure_development_loss: float = share(0.04, "share of development lost when a client's seller leaves")
+    planned_development_loss: float = share(0.024, "share of development lost in a planned handoff")
+    mismatch_weight: float = Field(
+        0.5, ge=0, le=4, description="losses grow by this much per unit of skill between the old and the new seller"
+    )
+    follow_leaver_share: float = share(
+        0.1, "chance that a client fully loyal to a leaving seller (and not to the firm) leaves with the seller"
+    )
 
 
 class Crm(_Group):
@@ -164,8 +185,14 @@ class Crm(_Group):
     adoption: float = share(0.8, "share of work recorded in the CRM while one is in use")
     handoff_protection: float = share(0.6, "share of handoff losses a fully used CRM prevents")
     firm_loyalty_rate: float = share(0.15, "share of personal loyalty moved to the firm per quarter at full adoption")
+    followup: float = share(0.5, "share of forgotten leads a fully used CRM keeps in view")
     time_cost: float = share(0.05, "seller time spent on data entry at full adoption, share of a quarter")
     licence: float = Field(1.5, ge=0, description="licence per seller, k€ per quarter at full adoption")
+    rollout_quarters: int = Field(
+        4, ge=0, le=40, description="quarters over which adoption ramps up after a switch to a CRM (0 = at once)"
+    )
+    implementation_cost: float = Field(3.0, ge=0, description="one-off cost of introducing a CRM, k€ per seller")
+    training_time: float = share(0.05, "selling time each seller spends learning a new CRM, share of one quarter")
 
     @property
     def used(self) -> float:
@@ -262,8 +289,13 @@ class Scenario(_Group):
 
 PRESETS: dict[str, dict[str, Any]] = {
     "mature_department": {
-        "description": "The seed's situation: veterans with full books of loyal clients, "
-        "a few newcomers, a steady inflow of consultative leads; 20 quarters.",
+        "description": "The seed's situation: a department that has run under finder keeps for years "
+        "(veterans with full books, a few newcomers, a steady inflow of consultative leads); 20 quarters.",
+        "department.history_quarters": 24,
+    },
+    "fresh_start": {
+        "description": "The same department on the day its veterans are at their best, with no history: "
+        "the pitfall unfolds during the run (for teaching); 20 quarters.",
     },
     "growing_team": {
         "description": "A small team that hires as revenue grows (budget-tied hiring); 40 quarters.",

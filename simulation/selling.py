@@ -62,7 +62,7 @@ def spend_capacity(model: Department, need_rows: Rows, handler: np.ndarray) -> W
     stage, owner, complexity = ledger.stage, ledger.owner, ledger.complexity
     skill = np.array([s.skill for s in model.desks])
     capacity = time.capacity
-    crm = time.crm_time(p.crm.used, p.crm.time_cost)
+    crm = time.capacity * model.crm_share()
     available = np.maximum(capacity - crm, 0.0)
     load = time.service_load
     served = np.minimum(load, available)
@@ -115,6 +115,7 @@ def settle_pursuits(model: Department, work: Work, u_win: np.ndarray) -> Rows:
     shelf = np.where(ledger.strategic, p.market.strategic_shelf_life, p.market.lead_shelf_life)
     expired = (q - ledger.arrived + 1 >= shelf) & ((stage == Stage.LEAD) | (stage == Stage.PURSUIT))
     expired[won] = False
+    expired |= forgotten(model)
     lost = expired.nonzero()[0]
     lost_pursuits = lost[stage[lost] == Stage.PURSUIT]
     tally(model, "wins", owner[won])
@@ -126,6 +127,17 @@ def settle_pursuits(model: Department, work: Work, u_win: np.ndarray) -> Rows:
     ledger.win(won, q, start, p.loyalty.personal_won, p.loyalty.firm_initial)
     model.become_clients(won)
     return won
+
+
+def forgotten(model: Department) -> np.ndarray:
+    """Leads nobody pursues are forgotten with ``market.lead_forgetting`` a quarter, less where a
+    CRM keeps the pipeline in view (mask over the ledger's rows)."""
+    p, ledger = model.scenario, model.ledger
+    chance = p.market.lead_forgetting * (1 - p.crm.followup * model.crm_use)
+    if chance == 0:
+        return np.zeros(ledger.n, dtype=bool)
+    u = model.streams.quarter("forgetting", model.quarter).random(ledger.n)
+    return (ledger.stage == Stage.LEAD) & (u < chance)
 
 
 def tally(model: Department, outcome: str, desks: np.ndarray) -> None:
@@ -173,7 +185,7 @@ def move_loyalty_and_churn(model: Department, work: Work, active: Rows, unmet: R
     raise the churn hazard."""
     p, ledger = model.scenario, model.ledger
     coverage = work.coverage[ledger.owner[active]]
-    ledger.move_to_firm(active, p.crm.firm_loyalty_rate * p.crm.used)
+    ledger.move_to_firm(active, p.crm.firm_loyalty_rate * model.crm_use)
     unmet_need = np.zeros(ledger.n, dtype=bool)
     unmet_need[unmet] = True
     chance = mech.churn_probability(

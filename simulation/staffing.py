@@ -8,7 +8,7 @@ import numpy as np
 from . import mechanisms as mech
 from .agents import Role, Seller
 from .department import Department
-from .ledger import Stage
+from .ledger import Rows, Stage
 from .policies import Policy
 
 
@@ -59,7 +59,10 @@ def motivate_and_quit(model: Department, policy: Policy) -> None:
     )
     for seller, value in zip(sellers, motivation.tolist(), strict=True):
         seller.motivation = value
-    chance = mech.quit_chance(motivation, mo.base_quit_rate, mo.quit_extra, mo.quit_midpoint, mo.quit_slope)
+    base = mech.tenure_quit_rate(
+        np.array([s.tenure for s in sellers]), mo.quit_rate_early, mo.quit_rate_late, mo.quit_settle_quarters
+    )
+    chance = mech.quit_chance(motivation, base, mo.quit_extra, mo.quit_midpoint, mo.quit_slope)
     quits = u[[s.desk for s in sellers]] < chance
     leavers = [s for s, leaves in zip(sellers, quits, strict=True) if leaves]
     if leavers:
@@ -67,8 +70,9 @@ def motivate_and_quit(model: Department, policy: Policy) -> None:
 
 
 def depart(model: Department, policy: Policy, leavers: list[Seller]) -> None:
-    """7. Leavers go: their open pursuits return to the pool, their books are handed off by the
-    policy (a strategic seller's to the head), vacancies open."""
+    """7. Leavers go: their open pursuits return to the pool, some clients loyal to them leave
+    with them, the rest of their books are handed off by the policy (a strategic seller's to the
+    head), vacancies open."""
     ledger, q = model.ledger, model.quarter
     gone = np.zeros(len(model.desks) + 1, dtype=bool)  # the extra last entry stands for owner -1
     for seller in leavers:
@@ -89,6 +93,7 @@ def depart(model: Department, policy: Policy, leavers: list[Seller]) -> None:
     ledger.release((theirs & (stage == Stage.PURSUIT)).nonzero()[0])  # open leads return to the pool
     model.refresh_time()
     book = (theirs & ((stage == Stage.DEVELOPING) | (stage == Stage.LOYAL))).nonzero()[0]
+    book = follow_leavers(model, book)
     strategic = np.isin(ledger.owner[book], [s.desk for s in leavers if s.role is Role.STRATEGIC])
     anyone = bool(model.regular_sellers())
     to_head = book[strategic] if anyone else book
@@ -97,6 +102,18 @@ def depart(model: Department, policy: Policy, leavers: list[Seller]) -> None:
     model.hand_off(rest, policy.receivers(model, rest))
     for seller in leavers:
         seller.remove()
+
+
+def follow_leavers(model: Department, book: Rows) -> Rows:
+    """Clients of a leaver who leave with the seller churn; returns the rest of the book."""
+    ledger, share = model.ledger, model.scenario.handoff.follow_leaver_share
+    u = model.streams.quarter("following", model.quarter).random(ledger.n)
+    chance = mech.follow_chance(ledger.loyalty_personal[book], ledger.loyalty_firm[book], share)
+    gone = u[book] < chance
+    if model.log_events and gone.any():
+        model.log("follow", f"{int(gone.sum())} clients left with their seller")
+    ledger.churn(book[gone], model.quarter)
+    return book[~gone]
 
 
 def hire(model: Department, policy: Policy) -> float:

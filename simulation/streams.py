@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-STREAMS = ("setup", "leads", "routing", "outcomes", "churn", "quitting", "hiring", "mesa")
+STREAMS = ("setup", "leads", "routing", "outcomes", "churn", "quitting", "hiring", "mesa", "following", "forgetting")
 
 
 class Streams:
@@ -15,12 +15,12 @@ class Streams:
     what makes policies run on the same seed see the same market (common random numbers).
     """
 
-    def __init__(self, seed: int, replication: int) -> None:
-        self.seed, self.replication = seed, replication
+    def __init__(self, seed: int, replication: int, founded: int = 0) -> None:
+        self.seed, self.replication, self.founded = seed, replication, founded  # founded: the first quarter
 
-    def sequence(self, name: str, *key: int) -> np.random.SeedSequence:
-        return np.random.SeedSequence(self.seed, spawn_key=(self.replication, STREAMS.index(name), *key))
+    def sequence(self, name: str, quarter: int | None = None, *key: int) -> np.random.SeedSequence:
+        counted = () if quarter is None else (quarter - self.founded,)  # keys are never negative
+        return np.random.SeedSequence(self.seed, spawn_key=(self.replication, STREAMS.index(name), *counted, *key))
 
     def quarter(self, name: str, quarter: int | None = None) -> np.random.Generator:
-        key = () if quarter is None else (quarter,)
-        return np.random.default_rng(self.sequence(name, *key))
+        return np.random.default_rng(self.sequence(name, quarter))

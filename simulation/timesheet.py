@@ -55,10 +55,6 @@ class Timesheet:
         """Active clients in the desk's book."""
         return _read_only(self._book_size)
 
-    def crm_time(self, crm_used: float, crm_time_cost: float) -> Floats:
-        """Data-entry time per desk."""
-        return self.capacity * crm_time_cost * crm_used
-
     # --- changing ------------------------------------------------------------------------------
     def add_desk(self, capacity: float) -> None:
         """A new seller: all its time spare, no book yet."""

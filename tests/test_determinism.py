@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from simulation import SUMMARY_METRICS, SalesModel, run_simulation
 
@@ -92,3 +93,41 @@ def test_a_finished_run_leaves_no_model_behind(monkeypatch):
         run_simulation(replication=replication, quarters=4)
         assert len(alive) == 0
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("policy", ["dedicated_roles_crm", "finder_keeps_crm", "dedicated_roles_dedicated_strategic"])
+def test_a_switched_run_is_the_baseline_run_until_the_switch(policy):
+    base = run_simulation(policy="finder_keeps", seed=5, replication=2, quarters=12)
+    switched = run_simulation(policy=policy, seed=5, replication=2, quarters=12, switch_at=6)
+    pd.testing.assert_frame_equal(switched.timeseries.iloc[:7], base.timeseries.iloc[:7])
+    assert not switched.timeseries.iloc[7:].equals(base.timeseries.iloc[7:])  # and it does switch
+
+
+def test_a_switch_to_the_current_policy_changes_nothing():
+    base = run_simulation(policy="finder_keeps", seed=5, quarters=10)
+    for at in (0, 4):
+        again = run_simulation(policy="finder_keeps", seed=5, quarters=10, switch_at=at)
+        pd.testing.assert_frame_equal(again.timeseries, base.timeseries)
+    model = SalesModel(policy="finder_keeps", seed=5, log_events=False)
+    model.step()
+    model.switch_to("finder_keeps")
+    assert model.switched_at is None
+
+
+def test_a_live_model_can_be_switched():
+    model = SalesModel(policy="finder_keeps", seed=1)
+    for _ in range(3):
+        model.step()
+    model.switch_to("dedicated_roles_crm")
+    assert model.policy_name == "dedicated_roles_crm" and model.switched_at == 3 and model.quarter == 3
+    assert {s.role.value for s in model.regular_sellers()} == {"hunter", "account_manager"}
+    model.step()
+    assert 0 < model.crm_use < model.scenario.crm.adoption  # the CRM is being rolled out
+    assert model.finance["crm_cost"] > model.scenario.crm.implementation_cost  # its one-off cost is booked
+    assert any(e.kind == "switch" for e in model.events)
+
+
+@pytest.mark.parametrize(("value", "name"), [(1.5, "seed"), (-1, "seed"), (True, "replication"), (2**63, "seed")])
+def test_seeds_must_be_whole_numbers(value, name):
+    with pytest.raises(ValueError, match=rf"{name}: .* allowed: a whole number"):
+        run_simulation(quarters=1, **{name: value})

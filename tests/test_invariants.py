@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from simulation import POLICIES, SalesModel
 from simulation.agents import Client
-from simulation.ledger import Stage
+from simulation.ledger import NEVER, Stage
 
 unit = st.floats(0.0, 1.0)
 overrides = st.fixed_dictionaries(
@@ -24,6 +24,7 @@ overrides = st.fixed_dictionaries(
         "hiring.delay": st.integers(0, 3),
         "hiring.budget_share": st.sampled_from([0.0, 0.05]),
         "strategic.deals": st.sampled_from(["none", "head_part_time", "dedicated_seller"]),
+        "department.history_quarters": st.sampled_from([0, 3]),
     }
 )
 
@@ -34,7 +35,7 @@ def check(model: SalesModel) -> None:
     assert set(np.unique(stage)) <= {s.value for s in Stage}
     assert sum(int((stage == s).sum()) for s in Stage) == ledger.n  # exactly one stage each
     clients = model.agents_by_type.get(Client, [])
-    ever_won = (ledger.won >= 0).nonzero()[0]
+    ever_won = (ledger.won > NEVER).nonzero()[0]
     assert sorted(c.row for c in clients) == ever_won.tolist()  # every client ever won is an agent, once
     assert (stage[ever_won] != Stage.LEAD).all() and (stage[ever_won] != Stage.PURSUIT).all()
     owner = ledger.owner
@@ -53,11 +54,16 @@ def check(model: SalesModel) -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(overrides=overrides, policy=st.sampled_from(sorted(POLICIES)), seed=st.integers(0, 2**31))
-def test_invariants_hold_every_quarter(overrides, policy, seed):
+@given(
+    overrides=overrides,
+    policy=st.sampled_from(sorted(POLICIES)),
+    seed=st.integers(0, 2**31),
+    switch_at=st.integers(0, 6),
+)
+def test_invariants_hold_every_quarter(overrides, policy, seed, switch_at):
     overrides["department.veterans"] = min(8, overrides["department.sellers"])
     overrides = {k: v for k, v in overrides.items() if k not in POLICIES[policy].settings}  # the policy's own
-    model = SalesModel(policy=policy, seed=seed, overrides=overrides | {"quarters": 6})
+    model = SalesModel(policy=policy, seed=seed, overrides=overrides | {"quarters": 6}, switch_at=switch_at)
     check(model)
     for _ in range(6):
         model.step()

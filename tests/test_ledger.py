@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulation.ledger import ClientLedger, Stage
+from simulation.ledger import NEVER, ClientLedger, Stage
 
 
 def ledger_of(n: int = 6) -> ClientLedger:
@@ -20,7 +20,7 @@ def ledger_of(n: int = 6) -> ClientLedger:
 def test_rows_are_added_with_defaults_and_the_ledger_grows():
     ledger = ledger_of(6)
     assert ledger.n == 6 and len(ledger.size) == 6
-    assert (ledger.stage == Stage.LEAD).all() and (ledger.owner == -1).all() and (ledger.won == -1).all()
+    assert (ledger.stage == Stage.LEAD).all() and (ledger.owner == -1).all() and (ledger.won == NEVER).all()
 
 
 def test_a_lead_is_pursued_won_developed_and_turns_loyal():
@@ -48,7 +48,7 @@ def test_released_and_lost_leads_belong_to_nobody():
 def test_loyalty_verbs():
     ledger = ledger_of()
     rows = np.arange(4)
-    ledger.open_book(rows, 1, np.full(4, 0.5))
+    ledger.open_book(rows, 1, np.full(4, 0.5), quarter=0)
     ledger.serve(rows, np.array([1.0, 0.0, 0.5, 0.5]), 0.2)
     assert ledger.loyalty_personal[rows] == pytest.approx([0.6, 0.4, 0.5, 0.5])
     ledger.meet_needs(np.array([0, 1]), np.array([2]), need_gain=0.5, upsell_growth=0.1, need_loss=0.5)
@@ -61,11 +61,12 @@ def test_loyalty_verbs():
 def test_a_hand_off_keeps_shares_and_a_churned_client_leaves():
     ledger = ledger_of()
     rows = np.array([0, 1])
-    ledger.open_book(rows, 1, np.full(2, 0.5))
-    ledger.hand_off(rows, np.array([4, 5]), keep_loyalty=0.4, keep_development=0.9, quarter=3)
+    ledger.open_book(rows, 1, np.full(2, 0.5), quarter=0)
+    ledger.hand_off(rows, np.array([4, 5]), keep_loyalty=0.4, keep_development=0.9, quarter=3, loyal_level=0.95)
     assert ledger.owner[rows].tolist() == [4, 5] and ledger.last_handoff[rows].tolist() == [3, 3]
     assert ledger.loyalty_personal[rows] == pytest.approx([0.2, 0.2])
     assert ledger.development[rows] == pytest.approx([0.9, 0.9])
+    assert (ledger.stage[rows] == Stage.DEVELOPING).all()  # below the loyal level: developed again
     ledger.churn(rows[:1], 6)
     assert ledger.stage[0] == Stage.CHURNED and ledger.owner[0] == -1 and ledger.left[0] == 6
     assert ledger.loyalty_of(rows).tolist() == pytest.approx([1 - 0.8 * 0.9, 1 - 0.8 * 0.9])

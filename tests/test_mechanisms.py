@@ -84,6 +84,7 @@ def test_success_rate_and_gini():
 def test_servicing_is_paid_before_consultative_work():
     # Books so full that servicing takes more than a whole quarter: no time is left to hunt.
     model = SalesModel(
+        "fresh_start",
         overrides={"department.clients_per_veteran": 120, "department.veterans": 10, "market.leads_per_quarter": 10},
         log_events=False,
     )
@@ -97,7 +98,7 @@ def test_servicing_is_paid_before_consultative_work():
 
 
 def test_light_books_leave_time_for_consultative_work():
-    model = SalesModel(overrides={"department.clients_per_veteran": 5}, log_events=False)
+    model = SalesModel("fresh_start", overrides={"department.clients_per_veteran": 5}, log_events=False)
     model.step()
     veterans = [s for s in model.regular_sellers() if s.veteran]
     assert np.mean([s.service_share for s in veterans]) < 0.3

@@ -88,7 +88,7 @@ def test_motivation_moves_toward_success_and_capped_relative_income():
 
 
 def test_sellers_start_with_the_income_of_their_initial_books():
-    model = SalesModel(log_events=False)
+    model = SalesModel("fresh_start", log_events=False)
     ledger, commission = model.ledger, model.scenario.pay.book_commission
     for seller in model.regular_sellers():
         revenue = float((ledger.size[seller.book] * ledger.development[seller.book]).sum())

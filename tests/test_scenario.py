@@ -88,8 +88,11 @@ def same(a, b) -> bool:
 
 
 def test_crm_policy_is_shorthand_for_crm_in_use():
-    a = run_simulation(policy="dedicated_roles", overrides={"crm.in_use": True}, quarters=6)
-    b = run_simulation(policy="dedicated_roles_crm", quarters=6)
+    """A department that has a CRM already (its current policy uses one) and switches to
+    dedicated roles runs exactly like dedicated roles with crm.in_use set."""
+    has_crm = {"department.current_policy": "finder_keeps_crm"}
+    a = run_simulation(policy="dedicated_roles", overrides={"crm.in_use": True} | has_crm, quarters=6)
+    b = run_simulation(policy="dedicated_roles_crm", overrides=has_crm, quarters=6)
     assert same(a, b) and b.scenario.crm.in_use and b.scenario.crm.adoption == 0.8
 
 
