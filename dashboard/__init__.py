@@ -19,13 +19,17 @@ class FailedRequests(logging.Filter):
         return len(args) < 5 or not str(args[4]).isdigit() or int(args[4]) >= 400
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Print the address and run the Solara server for the page, bound to ``host`` only.
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None = None) -> None:
+    """Print the address and run the Solara server for the page, bound to ``host`` only; the page
+    opens in ``lang`` ('en' or 'ru'; default $SALESSIM_LANG, else English) and has a language toggle.
 
     Offline by design: the front-end comes from the installed solara-assets package (Solara
     would otherwise fetch it from a public CDN), and Solara's version check and usage
     telemetry, both network calls, are switched off. Failed requests are logged.
     """
+    from .i18n import LANG_ENV, language
+
+    os.environ[LANG_ENV] = language(lang)  # read by the page (same process)
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"  # read when Solara is first imported...
     from solara.__main__ import cli
     from solara.server import settings
@@ -33,6 +37,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     settings.telemetry.mixpanel_enable = False  # ...which may already have happened
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")  # plain http on loopback
     logging.getLogger("uvicorn.access").addFilter(FailedRequests())
+
+    from .ensemble import BACKGROUND
+    from .lockstep import Levers, Lockstep
+
+    # Start the spread's worker process now and compute the default page's spread while the
+    # server starts, so the first page shows it at once.
+    BACKGROUND.submit(Levers(), (Lockstep.left_policy, Lockstep.right_policy))
 
     print(f"salessim dashboard: http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     args = ["run", "dashboard.app", "--host", host, "--port", str(port), "--production", "--no-open",

@@ -1,18 +1,21 @@
-"""``python -m dashboard [--host 127.0.0.1] [--port 8765]``: serve the trainer's dashboard."""
+"""``python -m dashboard [--host 127.0.0.1] [--port 8765] [--lang en|ru]``: serve the trainer's dashboard."""
 
 from __future__ import annotations
 
 import argparse
 
 from . import DEFAULT_HOST, DEFAULT_PORT, serve
+from .i18n import LANGUAGES
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default: loopback only)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="the page's starting language (default: $SALESSIM_LANG, else en)")
     args = parser.parse_args(argv)
-    serve(args.host, args.port)
+    serve(args.host, args.port, lang=args.lang)
 
 
 if __name__ == "__main__":

@@ -1,62 +1,96 @@
 """The trainer's dashboard: two sales departments side by side, stepped in lockstep.
 
-Run it with ``salessim dashboard`` or ``python -m dashboard``; in Jupyter, display ``Page()``.
+Run it with ``salessim dashboard`` or ``python -m dashboard [--lang ru]``; in Jupyter, display
+``Page()``.
 
 Built from plain Solara components rather than Mesa's ``SolaraViz``: SolaraViz drives one
 model with one parameter form, while this page drives two models on the same seed (common
-random numbers) from one set of levers and must step them together; a small ``Lockstep``
-object and a handful of components say that more directly than two coupled SolaraViz pages.
-The page only builds, steps and reads ``simulation.SalesModel``; charts are matplotlib.
+random numbers) from one set of levers and must step them together. The page only builds,
+steps and reads ``simulation.SalesModel``. Charts are ECharts options drawn in the browser
+(``widgets.Chart``; ECharts ships with the pinned solara-assets), so a quarter costs a few
+kilobytes of JSON instead of re-rendering images on the server.
+
+Made for a room: at 1280×720 the headline numbers are 30 px and axis text 16 px; the levers
+fold away; each chart opens full-screen; story mode walks a class through what happens,
+written from the run's own numbers, in English or Russian.
 """
 
 from __future__ import annotations
 
-import html
+import json
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
 
-import pandas as pd
 import solara
 
-from simulation import POLICIES, SalesModel
+from simulation import POLICIES
 from simulation.metrics import timeseries
 
-from .charts import SIDE_COLORS, book_rows, books_figure, comparison_figure
-from .lockstep import LEVERS, STRATEGIC_CHOICES, STRATEGIC_LABELS, Levers, Lockstep, cast, policy_label
+from . import story
+from .charts import CHARTS, Side, option, table
+from .ensemble import BACKGROUND, REPLICATIONS, Spread
+from .i18n import LANGUAGES, N_, Translator, language, translator
+from .lockstep import LEVERS, STRATEGIC_CHOICES, STRATEGIC_LABELS, Levers, Lockstep, cast
+from .palette import EVENT_COLORS, side_colors
+from .widgets import Chart
 
-PLAY_INTERVAL = 0.7  # seconds between quarters while playing
-DPI = 110  # charts are PNG: far faster to draw than SVG, sharp enough on a projector
-EVENT_COLORS = {"quit": "#dc2626", "churn": "#d97706", "hire": "#16a34a", "promotion": "#2563eb"}
+PLAY_INTERVAL = 0.2  # seconds per quarter while playing (5 quarters a second when the page keeps up)
+CHART_HEIGHT = "380px"
+EVENT_QUARTERS = 8  # quarters listed in each event log, newest first
 CSS = """
-.salessim { font-size: 15px; }
-.salessim h1 { font-size: 26px; margin: 0; }
-.salessim .quarter { font-size: 26px; font-weight: 700; }
-.salessim .lever { font-size: 14px; margin-top: 10px; display: block; }
-.salessim .pending { color: #b45309; font-size: 13px; }
-.salessim .side-title { font-size: 19px; font-weight: 700; }
-.salessim .kpis { font-size: 14px; color: #334155; }
-.salessim .events { max-height: 260px; overflow-y: auto; font-size: 14px; line-height: 1.5;
-                    border: 1px solid #e2e8f0; border-radius: 6px; padding: 6px 10px; margin: 0; }
-.salessim .events li { list-style: none; }
-.salessim .kind { display: inline-block; min-width: 74px; font-size: 11px; font-weight: 700;
+.salessim { font-size: 17px; color: #111827; }
+.salessim .v-btn { font-size: 16px !important; letter-spacing: 0 !important; text-transform: none !important; }
+.salessim .topbar { align-items: center; flex-wrap: wrap; gap: 8px; }
+.salessim .quarter { font-size: 30px; font-weight: 700; white-space: nowrap; }
+.salessim .replay-note { font-size: 16px; color: #b45309; font-weight: 600; }
+.salessim .headline-card { border-left: 6px solid; padding: 4px 12px; }
+.salessim .side-title { font-size: 22px; font-weight: 700; }
+.salessim .kpi { font-size: 30px; font-weight: 700; line-height: 1.15; }
+.salessim .kpi-label { font-size: 16px; color: #374151; }
+.salessim .kpi-small { font-size: 18px; color: #1f2937; }
+.salessim .spread-note { font-size: 17px; color: #1f2937; }
+.salessim .chart-title { font-size: 19px; font-weight: 700; }
+.salessim .story h2 { font-size: 26px; margin: 0 0 8px 0; }
+.salessim .story p { font-size: 19px; line-height: 1.45; margin: 0 0 10px 0; }
+.salessim .story h3 { font-size: 18px; margin: 10px 0 4px 0; text-transform: uppercase; color: #374151; }
+.salessim .story li { font-size: 18px; line-height: 1.4; }
+.salessim .story-progress { font-size: 16px; color: #374151; }
+.salessim .lever { font-size: 15px; margin-top: 10px; display: block; }
+.salessim .pending { color: #b45309; font-size: 15px; }
+.salessim .events-title { font-size: 18px; font-weight: 700; }
+.salessim .event-quarter { font-size: 17px; justify-content: flex-start !important; height: auto !important;
+                           min-height: 34px; white-space: normal; text-align: left; }
+.salessim .event-details { font-size: 16px; margin: 0 0 6px 16px; padding: 0; }
+.salessim .event-details li { list-style: none; }
+.salessim .kind { display: inline-block; min-width: 110px; font-size: 13px; font-weight: 700;
                   text-transform: uppercase; }
-.salessim img { max-width: 100% !important; height: auto !important; }
+.salessim .zoom { position: fixed; inset: 0; z-index: 300; background: white; padding: 12px 20px; }
+/* Solara's "This website runs on Solara" badge sits over the page's bottom right corner. */
+div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
 
 
 @solara.component
-def Page(lockstep: Lockstep | None = None):
-    """The dashboard; pass a ``Lockstep`` to drive (and inspect) given departments."""
+def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications: int = REPLICATIONS):
+    """The dashboard; pass a ``Lockstep`` to drive (and inspect) given departments, ``lang`` ('en' or
+    'ru', default $SALESSIM_LANG) and ``replications=0`` to skip the background spread."""
     state = solara.use_memo(lambda: lockstep or Lockstep(), [])
     lock = solara.use_memo(threading.Lock, [])
-    shown = solara.use_reactive((0, 0))  # (run, quarter) on screen: changing it redraws
+    code = solara.use_reactive(language(lang))
+    shown = solara.use_reactive((0, 0))  # (run, live quarter) on screen: changing it redraws
+    view = solara.use_reactive(None)  # a past quarter being replayed, or None for the latest
     playing = solara.use_reactive(False)
     error = solara.use_reactive("")
     draft = solara.use_reactive(state.levers)
     policies = solara.use_reactive((state.left_policy, state.right_policy))
+    story_on = solara.use_reactive(True)
+    chapter = solara.use_reactive(0)
+    levers_open = solara.use_reactive(False)
+    zoomed = solara.use_reactive(None)
+    t = translator(code.value)
 
     def guarded(action: Callable[[], object]) -> None:
         try:
@@ -66,6 +100,7 @@ def Page(lockstep: Lockstep | None = None):
             traceback.print_exc()
             playing.set(False)
             error.set(f"{type(exc).__name__}: {exc}")
+        view.set(None)
         shown.set((state.run, state.quarter))
 
     def step() -> None:
@@ -74,70 +109,293 @@ def Page(lockstep: Lockstep | None = None):
     def reset() -> None:
         playing.set(False)
         error.set("")
+        chapter.set(0)
         guarded(lambda: state.reset(draft.value, *policies.value))
 
     def play_loop() -> None:
         while playing.value and not state.finished:
-            time.sleep(PLAY_INTERVAL)
-            if playing.value:
-                step()
+            started = time.perf_counter()
+            step()
+            time.sleep(max(0.0, PLAY_INTERVAL - (time.perf_counter() - started)))
         playing.set(False)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
+    def compute_spread() -> Spread | None:
+        if not replications:
+            return None
+        return BACKGROUND.submit(state.levers, (state.left_policy, state.right_policy), replications).result()
+
+    spread_task = solara.lab.use_task(compute_spread, dependencies=[state.run], prefer_threaded=True)
+    spread = spread_task.value if spread_task.finished else None
+
+    _ = shown.value  # read, so that a step (which sets it) redraws the page
+    quarter = state.quarter if view.value is None else min(view.value, state.quarter)
+    sides, departments = read_sides(state, t, quarter)
+    horizon = state.horizon
+    chapters = story.steps(*departments, t, horizon, spread) if story_on.value else []
+
+    def go_to_chapter(index: int) -> None:
+        index = max(0, min(index, len(story.targets(horizon)) - 1))
+        target = story.targets(horizon)[index]
+        chapter.set(index)
+        if target > state.quarter:
+            playing.set(False)
+
+            def advance() -> None:
+                while state.quarter < target and state.step():
+                    pass
+
+            guarded(advance)
+        else:
+            view.set(None if target >= state.quarter else target)
+
     pending = (draft.value, policies.value) != (state.levers, (state.left_policy, state.right_policy))
-    solara.Title("salessim · sales department dashboard")
+    solara.Title(t._("salessim · sales department dashboard"))
     solara.Style(CSS)
-    with solara.Row(classes=["salessim"], style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
-        with solara.Column(style={"width": "300px", "flex": "none"}):
-            LeverPanel(draft, policies, pending, reset)
-        with solara.Column(style={"flex": "1", "min-width": "0", "max-width": "calc(100vw - 340px)"}):
-            Controls(state.quarter, state.horizon, playing, step, reset, pending)
-            if error.value:
-                solara.Error(error.value)
-            Departments(state, shown.value)
+    with solara.Column(classes=["salessim"], style={"padding": "6px 12px", "gap": "6px"}):
+        TopBar(t, code, state, quarter, view, playing, step, reset, pending, story_on, levers_open)
+        if error.value:
+            solara.Error(error.value)
+        with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "12px"}):
+            if levers_open.value:
+                with solara.Column(style={"width": "310px", "flex": "none"}):
+                    LeverPanel(t, draft, policies, pending, reset)
+            with solara.Column(style={"flex": "1", "min-width": "0", "gap": "8px"}):
+                Headlines(sides, t)
+                SpreadNote(t, spread, replications, sides, horizon)
+                if story_on.value:
+                    index = min(chapter.value, len(chapters) - 1)
+                    StoryPanel(t, chapters[index], index, len(chapters), go_to_chapter, sides, state, horizon,
+                               spread, zoomed)
+                else:
+                    ChartGrid(t, sides, state, horizon, spread, zoomed)
+                with solara.Columns([1, 1]):
+                    for side, department in zip(sides, departments, strict=True):
+                        EventLog(t, side, department.events, quarter)
+        if zoomed.value:
+            with solara.Column(classes=["zoom"]):
+                with solara.Row(style={"align-items": "center"}):
+                    solara.Button(t._("Close full screen"), icon_name="mdi-fullscreen-exit", color="primary",
+                                  on_click=lambda: zoomed.set(None), classes=["close-zoom"])
+                ChartCard(t, zoomed.value, sides, state, horizon, spread, zoomed, height="calc(100vh - 140px)",
+                          zoom_button=False)
+
+
+def read_sides(state: Lockstep, t: Translator, quarter: int) -> tuple[list[Side], list[story.Department]]:
+    """Both departments up to ``quarter``: for the charts, and for the story."""
+    colors = side_colors(state.left_policy, state.right_policy)
+    sides, departments = [], []
+    for model, history, color in zip(state.models, state.histories, colors, strict=True):
+        frame = timeseries(model)
+        frame = frame[frame.quarter <= quarter].reset_index(drop=True)
+        label = t.policy(model.policy_name)
+        sides.append(Side(label, color, frame, history, quarter))
+        departments.append(story.Department(model.policy_name, label, frame, history, model.events, quarter))
+    return sides, departments
 
 
 @solara.component
-def Controls(quarter: int, horizon: int, playing: solara.Reactive[bool], step: Callable[[], None],
-             reset: Callable[[], None], pending: bool):
-    """Title, Step / Play / Reset, and the quarter shown."""
-    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.HTML("h1", "Finder keeps or dedicated roles?")
-        solara.Button("Step", icon_name="mdi-step-forward", on_click=step, color="primary", classes=["step"],
-                      disabled=playing.value or quarter >= horizon)
-        solara.Button("Pause" if playing.value else "Play", icon_name="mdi-pause" if playing.value else "mdi-play",
-                      on_click=lambda: playing.set(not playing.value), disabled=quarter >= horizon, outlined=True,
+def TopBar(t: Translator, code: solara.Reactive[str], state: Lockstep, quarter: int,
+           view: solara.Reactive[int | None], playing: solara.Reactive[bool], step: Callable[[], None],
+           reset: Callable[[], None], pending: bool, story_on: solara.Reactive[bool],
+           levers_open: solara.Reactive[bool]):
+    """Step / Play / Reset, the quarter shown and the replay scrubber, the modes and the language."""
+    horizon, live = state.horizon, state.quarter
+    with solara.Row(classes=["topbar"]):
+        solara.Button(t._("Step"), icon_name="mdi-step-forward", on_click=step, color="primary", classes=["step"],
+                      disabled=playing.value or live >= horizon)
+        solara.Button(t._("Pause") if playing.value else t._("Play"),
+                      icon_name="mdi-pause" if playing.value else "mdi-play",
+                      on_click=lambda: playing.set(not playing.value), disabled=live >= horizon, outlined=True,
                       classes=["play"])
-        solara.Button("Reset", icon_name="mdi-restore", on_click=reset, outlined=not pending,
+        solara.Button(t._("Reset"), icon_name="mdi-restore", on_click=reset, outlined=not pending,
                       color="warning" if pending else None, classes=["reset"])
-        solara.Text(f"Quarter {quarter} of {horizon}", classes=["quarter"])
-        if quarter >= horizon:
-            solara.Text("(end of horizon)")
+        solara.Text(t._("Quarter {quarter} of {horizon}", quarter=quarter, horizon=horizon), classes=["quarter"])
+        with solara.Column(style={"width": "230px", "gap": "0"}, classes=["scrubber"]):
+            solara.SliderInt(t._("Replay quarter"), value=quarter, min=0, max=max(live, 1), disabled=live == 0,
+                             on_value=lambda q: view.set(None if q >= live else q))
+        if view.value is not None and view.value < live:
+            solara.Text(t._("replaying; latest is {live}", live=t.quarter(live)), classes=["replay-note"])
+            solara.Button(t._("Back to latest"), on_click=lambda: view.set(None), text=True, classes=["live"])
+        if live >= horizon:
+            solara.Text(t._("(end of horizon)"), classes=["kpi-label"])
+        solara.v.Spacer()
+        solara.Button(t._("Story"), icon_name="mdi-book-open-variant",
+                      on_click=lambda: story_on.set(not story_on.value), color="primary" if story_on.value else None,
+                      outlined=not story_on.value, classes=["story-toggle"])
+        solara.Button(t._("Levers"), icon_name="mdi-tune", on_click=lambda: levers_open.set(not levers_open.value),
+                      color="primary" if levers_open.value else None, outlined=not levers_open.value,
+                      classes=["levers-toggle"])
+        for lang in LANGUAGES:
+            solara.Button(lang.upper(), on_click=lambda lang=lang: code.set(lang), classes=[f"lang-{lang}"],
+                          color="primary" if code.value == lang else None, outlined=code.value != lang,
+                          style={"min-width": "48px"})
 
 
 @solara.component
-def LeverPanel(draft: solara.Reactive[Levers], policies: solara.Reactive[tuple[str, str]], pending: bool,
-               reset: Callable[[], None]):
+def Headlines(sides: list[Side], t: Translator):
+    """Each department's headline numbers, large enough for the back row."""
+    with solara.Columns([1, 1]):
+        for side in sides:
+            first, last = side.frame.iloc[0], side.frame.iloc[-1]
+            with solara.Column(classes=["headline-card"], style={"border-color": side.color, "gap": "0"}):
+                with solara.Row(style={"gap": "16px", "align-items": "baseline", "flex-wrap": "wrap"}):
+                    solara.Text(side.label, classes=["side-title"], style={"color": side.color})
+                    solara.Text(t._("quits {quits} · hires {hires}", quits=t.number(int(side.frame.quits.sum())),
+                                    hires=t.number(int(side.frame.hires.sum()))), classes=["kpi-small"])
+                with solara.Row(style={"gap": "28px", "flex-wrap": "wrap", "align-items": "baseline"}):
+                    Kpi(t._("revenue this quarter"), t.money(last.revenue), t.change(last.revenue, first.revenue))
+                    Kpi(t._("golden fund"), t.money(last.golden_fund_revenue),
+                        t.change(last.golden_fund_revenue, first.golden_fund_revenue))
+
+
+@solara.component
+def Kpi(label: str, value: str, change: str):
+    with solara.Column(gap="0"):
+        solara.Text(f"{value}  ({change})", classes=["kpi"])
+        solara.Text(label, classes=["kpi-label"])
+
+
+@solara.component
+def SpreadNote(t: Translator, spread: Spread | None, replications: int, sides: list[Side], horizon: int):
+    """How the department on screen compares with many like it (computed in the background)."""
+    if not replications:
+        return
+    if spread is None or spread.quarters != horizon:
+        solara.Text(t._("Computing {n} other departments in the background for the spread…",
+                        n=t.number(replications)), classes=["spread-note", "spread-pending"])
+        return
+    solara.Text(t._("Across {n} departments like these, {right} kept more golden fund than {left} in {k} ({pct}); "
+                    "the shaded bands hold 8 of 10 of them.", n=t.number(spread.replications),
+                    right=sides[1].label, left=sides[0].label, k=t.number(spread.right_keeps_more),
+                    pct=t.percent(spread.gap_share())), classes=["spread-note", "spread-ready"])
+
+
+@solara.component
+def StoryPanel(t: Translator, chapter: story.Step, index: int, count: int, go: Callable[[int], None],
+               sides: list[Side], state: Lockstep, horizon: int, spread: Spread | None,
+               zoomed: solara.Reactive[str | None]):
+    """One step of the story beside the chart it talks about."""
+    with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "16px"}):
+        with solara.Column(classes=["story"], style={"flex": "0 0 40%", "min-width": "0", "gap": "4px"}):
+            with solara.Row(style={"align-items": "center", "gap": "8px"}):
+                solara.Button(t._("Back"), icon_name="mdi-chevron-left", on_click=lambda: go(index - 1),
+                              disabled=index == 0, outlined=True, classes=["story-back"])
+                solara.Button(t._("Next"), icon_name="mdi-chevron-right", on_click=lambda: go(index + 1),
+                              disabled=index >= count - 1, color="primary", classes=["story-next"])
+                solara.Text(t._("step {i} of {n}", i=index + 1, n=count), classes=["story-progress"])
+            solara.HTML("h2", chapter.title, classes=["story-title"])
+            for paragraph in chapter.text:
+                solara.HTML("p", paragraph, classes=["story-text"])
+            solara.HTML("h3", t._("Things to notice"))
+            solara.HTML("ul", "".join(f"<li>{_escape(item)}</li>" for item in chapter.notice),
+                        classes=["story-notice"])
+            solara.HTML("h3", t._("Things to try"))
+            solara.HTML("ul", "".join(f"<li>{_escape(item)}</li>" for item in chapter.try_), classes=["story-try"])
+        with solara.Column(style={"flex": "1", "min-width": "0"}):
+            ChartCard(t, chapter.chart, sides, state, horizon, spread, zoomed, height="420px")
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+@solara.component
+def ChartGrid(t: Translator, sides: list[Side], state: Lockstep, horizon: int, spread: Spread | None,
+              zoomed: solara.Reactive[str | None]):
+    """Every chart, two to a row."""
+    names = list(CHARTS)
+    for row in range(0, len(names), 2):
+        with solara.Columns([1, 1]):
+            for chart in names[row:row + 2]:
+                ChartCard(t, chart, sides, state, horizon, spread, zoomed)
+
+
+@solara.component
+def ChartCard(t: Translator, chart: str, sides: list[Side], state: Lockstep, horizon: int, spread: Spread | None,
+              zoomed: solara.Reactive[str | None], height: str = CHART_HEIGHT, zoom_button: bool = True):
+    """A chart with its title, full-screen, PNG and CSV buttons."""
+    png = solara.use_reactive(0)
+    csv = solara.use_reactive(("", 0))  # (the data, how many times asked for)
+    quarter = sides[0].quarter
+    policies = (state.left_policy, state.right_policy)
+
+    def export_csv() -> None:
+        csv.set((table(chart, sides, policies).to_csv(index=False), csv.value[1] + 1))
+
+    with solara.Column(classes=["chart-card", f"chart-{chart}"], gap="0"):
+        with solara.Row(style={"align-items": "center", "gap": "4px", "flex-wrap": "nowrap"}):
+            solara.Text(t._(CHARTS[chart]), classes=["chart-title"])
+            solara.v.Spacer()
+            if zoom_button:
+                solara.Button(t._("Full screen"), icon_name="mdi-fullscreen", on_click=lambda: zoomed.set(chart),
+                              text=True, classes=["zoom-button"])
+            solara.Button("PNG", icon_name="mdi-image-outline", on_click=lambda: png.set(png.value + 1), text=True,
+                          classes=["png-button"])
+            solara.Button("CSV", icon_name="mdi-table-arrow-down", on_click=export_csv, text=True,
+                          classes=["csv-button"])
+        Chart.element(option=json.dumps(option(chart, sides, t, horizon, spread), separators=(",", ":")),
+                      locale=t.lang, filename=f"salessim-{chart}-q{quarter}", png_request=png.value,
+                      csv=csv.value[0], csv_request=csv.value[1],
+                      attributes={"style": f"height: {height}; width: 100%;", "data-quarter": str(quarter),
+                                  "data-chart": chart})
+
+
+@solara.component
+def EventLog(t: Translator, side: Side, events: list, quarter: int):
+    """The department's events summarised per quarter, newest first; a quarter's details on a click."""
+    opened = solara.use_reactive(-1)
+    groups = story.events_by_quarter(events, quarter)[:EVENT_QUARTERS]
+    solara.Text(t._("What happened: {label}", label=side.label), classes=["events-title"],
+                style={"color": side.color})
+    with solara.Column(gap="0", classes=["events"], style={"max-height": "320px", "overflow-y": "auto"}):
+        if not groups:
+            solara.Text(t._("Nothing yet: press Step."), classes=["kpi-label"])
+        for group in groups:
+            summary = story.event_summary(group.counts, group.handoff_churns, t, group.followers)
+            solara.Button(f"{t.quarter(group.quarter)}: {summary}", text=True, classes=["event-quarter"],
+                          icon_name="mdi-chevron-up" if opened.value == group.quarter else "mdi-chevron-down",
+                          on_click=lambda q=group.quarter: opened.set(-1 if opened.value == q else q))
+            if opened.value == group.quarter:
+                items = [e for e in events if e.quarter == group.quarter]
+                solara.HTML("ul", "".join(
+                    f'<li><span class="kind" style="color:{EVENT_COLORS.get(e.kind, "#475569")}">'
+                    f"{_escape(t._(KIND_WORDS.get(e.kind, e.kind)))}</span>{_escape(story.event_line(e, t))}</li>"
+                    for e in items), classes=["event-details"])
+
+
+KIND_WORDS = {"quit": N_("quit"), "churn": N_("churn"), "hire": N_("hire"), "promotion": N_("promotion"),
+              "servicing": N_("servicing"), "follow": N_("clients follow")}
+
+
+@solara.component
+def LeverPanel(t: Translator, draft: solara.Reactive[Levers], policies: solara.Reactive[tuple[str, str]],
+               pending: bool, reset: Callable[[], None]):
     """Which departments to compare, and the levers both are built from (applied on Reset)."""
     names = list(POLICIES)
-    with solara.Card("Departments and levers"):
-        for side, label in enumerate(("Left department", "Right department")):
-            solara.Select(label, values=names, value=policies.value[side],
-                          on_value=lambda name, side=side: policies.set(_with(policies.value, side, name)))
+    words = {t.policy(name): name for name in names}
+    with solara.Card(t._("Departments and levers")):
+        for side, label in enumerate((t._("Left department"), t._("Right department"))):
+            solara.Select(label, values=list(words), value=t.policy(policies.value[side]),
+                          on_value=lambda text, side=side: policies.set(_with(policies.value, side, words[text])),
+                          classes=[f"policy-{side}"])
         for name in LEVERS:
-            LeverSlider(draft, name)
-        solara.Select("Strategic deals", values=[STRATEGIC_LABELS[c] for c in STRATEGIC_CHOICES],
-                      value=STRATEGIC_LABELS[draft.value.strategic_deals],
-                      on_value=lambda label: draft.set(replace(draft.value, strategic_deals=_strategic(label))))
+            LeverSlider(t, draft, name)
+        strategic = {t._(STRATEGIC_LABELS[c]): c for c in STRATEGIC_CHOICES}
+        solara.Select(t._("Strategic deals"), values=list(strategic),
+                      value=t._(STRATEGIC_LABELS[draft.value.strategic_deals]),
+                      on_value=lambda text: draft.set(replace(draft.value, strategic_deals=strategic[text])))
         if pending:
-            solara.Text("Changed: press Reset to apply to both sides.", classes=["pending"])
-        solara.Button("Reset with these settings", on_click=reset, color="warning" if pending else None,
-                      outlined=not pending, style={"margin-top": "8px"})
+            solara.Text(t._("Changed: press Reset to apply to both sides."), classes=["pending"])
+        solara.Button(t._("Reset with these settings"), on_click=reset, color="warning" if pending else None,
+                      outlined=not pending, style={"margin-top": "8px"}, classes=["reset-levers"])
 
 
 @solara.component
-def LeverSlider(draft: solara.Reactive[Levers], name: str):
+def LeverSlider(t: Translator, draft: solara.Reactive[Levers], name: str):
     """One lever as a slider."""
     lever = LEVERS[name]
     value = getattr(draft.value, name)
@@ -145,70 +403,16 @@ def LeverSlider(draft: solara.Reactive[Levers], name: str):
     def set_value(new: float) -> None:
         draft.set(replace(draft.value, **{name: cast(lever, new)}))
 
-    solara.Text(f"{lever.label}: {value:g}", classes=["lever"])
-    if lever.integer:
-        solara.SliderInt("", value=int(value), min=int(lever.low), max=int(lever.high), step=int(lever.step),
-                         on_value=set_value)
-    else:
-        solara.SliderFloat("", value=float(value), min=lever.low, max=lever.high, step=lever.step,
-                           on_value=set_value)
-
-
-@solara.component
-def Departments(state: Lockstep, shown: tuple[int, int]):
-    """Both departments: headline figures, comparison charts, books and event logs."""
-    models = state.models
-    labels = [policy_label(model.policy_name) for model in models]
-    frames = [timeseries(model) for model in models]
-    with solara.Columns([1, 1]):
-        for label, frame, color in zip(labels, frames, SIDE_COLORS, strict=True):
-            with solara.Column(gap="2px"):
-                solara.Text(label, classes=["side-title"], style={"color": color})
-                solara.Text(headline(frame), classes=["kpis"])
-    key = [shown, *labels]
-    charts = solara.use_memo(lambda: comparison_figure(frames, labels, state.horizon), key)
-    solara.FigureMatplotlib(charts, dependencies=key, format="png", dpi=DPI)
-    books = solara.use_memo(lambda: books_figure([book_rows(model) for model in models], labels), key)
-    solara.FigureMatplotlib(books, dependencies=key, format="png", dpi=DPI)
-    with solara.Columns([1, 1]):
-        for model, label, color in zip(models, labels, SIDE_COLORS, strict=True):
-            EventLog(model, label, color, shown)
-
-
-@solara.component
-def EventLog(model: SalesModel, label: str, color: str, shown: tuple[int, int]):
-    """The model's own event log, newest first."""
-    items = solara.use_memo(lambda: event_items(model), [shown, label])
-    solara.Text(f"What happened: {label}", classes=["side-title"], style={"color": color, "font-size": "16px"})
-    solara.HTML("ul", items or "<li>Nothing yet: press Step.</li>", classes=["events"])
-
-
-def event_items(model: SalesModel, limit: int = 200) -> str:
-    """The latest events as HTML list items, coloured by kind."""
-    rows = []
-    for event in reversed(model.events[-limit:]):
-        color = EVENT_COLORS.get(event.kind, "#475569")
-        rows.append(f'<li><span class="kind" style="color:{color}">{html.escape(event.kind)}</span>'
-                    f"{html.escape(str(event))}</li>")
-    return "".join(rows)
-
-
-def headline(frame: pd.DataFrame) -> str:
-    """Revenue now against quarter 0, golden fund, quits and hires so far, in one line."""
-    first, last = frame.iloc[0], frame.iloc[-1]
-    golden = _change(last.golden_fund_revenue, first.golden_fund_revenue)
-    return (f"Revenue {last.revenue:,.0f} k€ ({_change(last.revenue, first.revenue)} since Q0) · "
-            f"golden fund {last.golden_fund_revenue:,.0f} k€ ({golden}) · "
-            f"quits {int(frame.quits.sum())} · hires {int(frame.hires.sum())}")
-
-
-def _change(now: float, before: float) -> str:
-    return f"{(now - before) / before:+.0%}" if before else "n/a"
+    shown = t.number(value) if lever.integer else t.number(value, 2)
+    solara.Text(f"{t._(lever.label)}: {shown}", classes=["lever"])
+    with solara.Column(gap="0", classes=[f"lever-{name}"]):
+        if lever.integer:
+            solara.SliderInt("", value=int(value), min=int(lever.low), max=int(lever.high), step=int(lever.step),
+                             on_value=set_value)
+        else:
+            solara.SliderFloat("", value=float(value), min=lever.low, max=lever.high, step=lever.step,
+                               on_value=set_value)
 
 
 def _with(pair: tuple[str, str], side: int, name: str) -> tuple[str, str]:
     return (name, pair[1]) if side == 0 else (pair[0], name)
-
-
-def _strategic(label: str) -> str:
-    return next(choice for choice, text in STRATEGIC_LABELS.items() if text == label)

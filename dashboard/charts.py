@@ -1,170 +1,258 @@
-"""The page's charts: matplotlib figures drawn from what the models report.
+"""The page's charts as ECharts options (plain dicts the browser draws), and each chart's data as a table.
 
-Each function takes data already read from the models (timeseries frames, seller rows)
-and returns a ``Figure``; none of them computes anything about sales. Colour stands for
-the department (left blue, right orange), line style for the series.
+Each function takes data already read from the models (timeseries frames, histories, spreads)
+and returns an option; none of them computes anything about sales. Colour stands for the
+department (its policy's colour, as in the reports), line style for the series. Axis text is
+16 px for a projector; numbers on the axes and in tooltips are formatted by the browser in the
+page's language (the ``numberFormat`` keys, read by ``echarts.vue``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-from matplotlib import rc_context
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from simulation import SalesModel, Seller
+from .ensemble import Spread
+from .history import History
+from .i18n import N_, Translator
+from .palette import CLIENT_COLORS
 
-SIDE_COLORS = ("#2563eb", "#ea580c")  # left, right
-CLIENT_COLORS = {"transactional": "#cbd5e1", "consultative": "#f59e0b", "strategic": "#7c3aed"}
-CLIENT_LABELS = {"transactional": "transactional", "consultative": "consultative (golden fund)",
-                 "strategic": "strategic"}
-STYLE = {"font.size": 11, "axes.titlesize": 13, "axes.titleweight": "bold", "axes.spines.top": False,
-         "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "legend.frameon": False}
-WIDTH = 12.0  # inches; the page scales the image to its column
+FONT = 16
+CHARTS = {  # id -> title
+    "revenue": N_("Revenue per quarter, k€"),
+    "golden": N_("Golden-fund revenue per quarter, k€"),
+    "servicing": N_("Veterans' time spent servicing clients (invoicing)"),
+    "skill": N_("Consultative skill"),
+    "staff": N_("Quits and hires so far"),
+    "books": N_("Books: clients per seller, by type"),
+}
+CLIENT_TYPES = {"transactional": N_("transactional"), "consultative": N_("consultative (golden fund)"),
+                "strategic": N_("strategic")}
 
 
 @dataclass(frozen=True)
-class Series:
-    """One of the model's quarterly metrics, drawn for both departments in one line style."""
+class Side:
+    """One department as the charts see it, up to the quarter shown."""
 
-    column: str
-    dashes: str
     label: str
-    cumulative: bool = False
+    color: str
+    frame: pd.DataFrame  # timeseries rows 0..quarter
+    history: History
+    quarter: int
 
 
-@dataclass(frozen=True)
-class Panel:
-    """One chart of the comparison figure."""
-
-    title: str
-    ylabel: str
-    series: tuple[Series, ...]
-    percent: bool = False
-    ylim: tuple[float, float] | None = None
-    integer: bool = False
+def _axis_x(t: Translator, horizon: int) -> dict:
+    return {"type": "value", "min": 0, "max": max(horizon, 1), "minInterval": 1, "name": t._("quarter"),
+            "nameLocation": "middle", "nameGap": 30, "nameTextStyle": {"fontSize": FONT},
+            "axisLabel": {"fontSize": FONT}, "splitLine": {"show": False}}
 
 
-PANELS = (
-    Panel("Revenue per quarter", "k€ per quarter",
-          (Series("revenue", "-", "all clients"), Series("golden_fund_revenue", "--", "golden fund"))),
-    Panel("Consultative skill", "skill (0–1)",
-          (Series("veteran_skill", "-", "veterans"), Series("newcomer_skill", ":", "newcomers")), ylim=(0, 1)),
-    Panel("Veterans' time spent servicing (invoicing)", "share of time",
-          (Series("veteran_service_share", "-", "veterans"),), percent=True, ylim=(0, 1)),
-    Panel("Quits and hires so far", "sellers",
-          (Series("quits", "-", "quits", cumulative=True), Series("hires", "--", "hires", cumulative=True)),
-          integer=True),
-)
+def _axis_y(kind: str = "decimal", **extra) -> dict:
+    axis = {"type": "value", "axisLabel": {"fontSize": FONT, "numberFormat": kind},
+            "splitLine": {"lineStyle": {"color": "#e5e7eb"}}}
+    if kind == "percent":
+        axis.update(min=0, max=1)
+    return axis | extra
 
 
-def comparison_figure(frames: list[pd.DataFrame], labels: list[str], horizon: int) -> Figure:
-    """Four charts over quarters, both departments on each."""
-    with rc_context(STYLE):
-        fig = Figure(figsize=(WIDTH, 6.6), dpi=100, facecolor="white")
-        fig.subplots_adjust(left=0.07, right=0.99, top=0.87, bottom=0.08, hspace=0.55, wspace=0.18)
-        for ax, panel in zip(fig.subplots(2, 2).ravel(), PANELS, strict=True):
-            _draw_panel(ax, panel, frames, horizon)
-        sides = [Line2D([], [], color=color, linewidth=6) for color in SIDE_COLORS]
-        fig.legend(sides, labels, loc="upper center", ncols=2, fontsize=13, bbox_to_anchor=(0.5, 1.0))
-    return fig
+def _base(t: Translator, legend: bool = True) -> dict:
+    option = {
+        "animation": False,
+        "textStyle": {"fontSize": FONT, "fontFamily": "Roboto, Arial, sans-serif", "color": "#1f2937"},
+        "grid": {"left": 16, "right": 24, "top": 52 if legend else 16, "bottom": 40, "containLabel": True},
+        "tooltip": {"trigger": "axis", "textStyle": {"fontSize": FONT}, "numberFormat": "decimal"},
+        "backgroundColor": "#ffffff",
+    }
+    if legend:
+        option["legend"] = {"top": 0, "left": "center", "textStyle": {"fontSize": FONT}, "itemWidth": 34,
+                            "itemHeight": 12}
+    return option
 
 
-def _draw_panel(ax: Axes, panel: Panel, frames: list[pd.DataFrame], horizon: int) -> None:
-    for frame, color in zip(frames, SIDE_COLORS, strict=True):
-        for series in panel.series:
-            values = frame.set_index("quarter")[series.column].astype(float)
-            values = values.cumsum() if series.cumulative else values
-            ax.plot(values.index, values.to_numpy(), color=color, linestyle=series.dashes, linewidth=2.4,
-                    marker="o" if len(values) == 1 else None)
-    ax.set_title(panel.title, loc="left")
-    ax.set_ylabel(panel.ylabel)
-    ax.set_xlabel("quarter", labelpad=1)
-    ax.set_xlim(0, max(horizon, 1))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if panel.integer:
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(*(panel.ylim or (0, None)))
-    if panel.percent:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    if len(panel.series) > 1:
-        styles = [Line2D([], [], color="#475569", linestyle=s.dashes, linewidth=2) for s in panel.series]
-        ax.legend(styles, [s.label for s in panel.series], loc="lower right", bbox_to_anchor=(1.0, 1.0),
-                  ncols=len(styles), fontsize=10, borderaxespad=0.2, handlelength=2.4)
+def _line(name: str, color: str, data: list, dashed: str = "solid", width: float = 3.5, **extra) -> dict:
+    return {"type": "line", "name": name, "data": data, "showSymbol": len(data) <= 1, "symbolSize": 8,
+            "lineStyle": {"color": color, "width": width, "type": dashed}, "itemStyle": {"color": color},
+            "connectNulls": False, **extra}
 
 
-@dataclass(frozen=True)
-class BookRow:
-    """What the book view shows of one seller."""
-
-    name: str
-    status: str
-    role: str
-    skill: float
-    tenure: int
-    mix: dict[str, int]
-
-    @property
-    def note(self) -> str:
-        return " · ".join(part for part in (self.role, f"skill {self.skill:.2f}", f"{self.tenure} q") if part)
+def _pairs(frame: pd.DataFrame, column: str, cumulative: bool = False) -> list[list[float]]:
+    values = frame[column].astype(float)
+    values = values.cumsum() if cumulative else values
+    return [[int(q), round(float(v), 4)] for q, v in zip(frame.quarter, values, strict=True)]
 
 
-def seller_status(seller: Seller) -> str:
-    """'veteran', 'newcomer' or nothing."""
-    return "veteran" if seller.veteran else "newcomer" if seller.newcomer else ""
+def _band(side: int, color: str, low: list[float], high: list[float], upto: int, name: str) -> list[dict]:
+    """The 10-90% band of the spread as a stacked area (no tooltip, see echarts.vue)."""
+    quarters = range(min(upto, len(low) - 1) + 1) if low else range(0)
+    base = [[q, round(low[q], 2)] for q in quarters]
+    width = [[q, round(high[q] - low[q], 2)] for q in quarters]
+    common = {"type": "line", "stack": f"band{side}", "symbol": "none", "silent": True, "z": 1}
+    return [
+        {**common, "id": f"band-low-{side}", "name": name, "data": base, "lineStyle": {"opacity": 0},
+         "itemStyle": {"color": color}},
+        {**common, "id": f"band-width-{side}", "name": name, "data": width, "lineStyle": {"opacity": 0},
+         "areaStyle": {"color": color, "opacity": 0.16}, "itemStyle": {"color": color}},
+    ]
 
 
-def seller_role(seller: Seller) -> str:
-    """The seller's role in words, unless a generalist."""
-    return "" if seller.role.value == "generalist" else seller.role.value.replace("_", " ")
+def money_option(sides: list[Side], t: Translator, horizon: int, column: str, spread: Spread | None) -> dict:
+    """Revenue (``column='revenue'``) or golden-fund revenue per quarter, with the spread's bands."""
+    option = _base(t)
+    series = []
+    for i, side in enumerate(sides):
+        series.append(_line(side.label, side.color, _pairs(side.frame, column), z=3))
+        if spread is not None and spread.quarters == horizon:
+            low, _mid, high = spread.bands[i][column]
+            name = t._("{label}: 8 of 10 departments like it", label=side.label)
+            series += _band(i, side.color, low, high, side.quarter, name)
+    option.update(xAxis=_axis_x(t, horizon), yAxis=_axis_y(min=0), series=series)
+    option["legend"]["data"] = [s["name"] for s in series if not s.get("id", "").startswith("band-low")]
+    return option
 
 
-def book_rows(model: SalesModel) -> list[BookRow]:
-    """The regular sellers, longest-serving first."""
-    sellers = sorted(model.regular_sellers(), key=lambda s: (-s.tenure, s.name))
-    return [BookRow(s.name, seller_status(s), seller_role(s), s.skill, s.tenure, s.book_mix()) for s in sellers]
+def servicing_option(sides: list[Side], t: Translator, horizon: int) -> dict:
+    option = _base(t)
+    option["tooltip"]["numberFormat"] = "percent"
+    series = [_line(side.label, side.color, _pairs(side.frame, "veteran_service_share")) for side in sides]
+    series[0]["markLine"] = {"silent": True, "symbol": "none", "data": [{"yAxis": 0.8}],
+                             "lineStyle": {"color": "#6b7280", "type": "dotted", "width": 2},
+                             "label": {"formatter": "80%", "fontSize": FONT, "position": "insideEndTop"}}
+    option.update(xAxis=_axis_x(t, horizon), yAxis=_axis_y("percent"), series=series)
+    return option
 
 
-def books_figure(books: list[list[BookRow]], labels: list[str]) -> Figure:
-    """Each department's books side by side: one bar per seller, stacked by client type,
-    labelled with skill and tenure, on a common scale."""
-    roles = any(row.role for rows in books for row in rows)
-    xmax = book_scale(*books) * (2.15 if roles else 1.5)  # room for the labels
-    height = 1.3 + 0.36 * max(1, *(len(rows) for rows in books))
-    with rc_context(STYLE | {"axes.grid.axis": "x"}):
-        fig = Figure(figsize=(WIDTH, height), dpi=100, facecolor="white")
-        fig.subplots_adjust(left=0.11, right=0.99, top=1 - 0.8 / height, bottom=0.5 / height, wspace=0.32)
-        for ax, rows, label, color in zip(fig.subplots(1, 2), books, labels, SIDE_COLORS, strict=True):
-            _draw_books(ax, rows, xmax)
-            ax.set_title(f"Books: {label}", loc="left", color=color)
-        handles = [Patch(color=color) for color in CLIENT_COLORS.values()]
-        fig.legend(handles, list(CLIENT_LABELS.values()), loc="upper center", ncols=3, fontsize=11,
-                   bbox_to_anchor=(0.5, 1.0))
-    return fig
+def staff_option(sides: list[Side], t: Translator, horizon: int) -> dict:
+    option = _base(t)
+    series = []
+    for side in sides:
+        series.append(_line(t._("{label}: quits", label=side.label), side.color,
+                            _pairs(side.frame, "quits", cumulative=True), step="end"))
+        series.append(_line(t._("{label}: hires", label=side.label), side.color,
+                            _pairs(side.frame, "hires", cumulative=True), dashed="dashed", width=2.5, step="end"))
+    option.update(xAxis=_axis_x(t, horizon), yAxis=_axis_y(min=0, minInterval=1), series=series)
+    return option
 
 
-def _draw_books(ax: Axes, rows: list[BookRow], xmax: float) -> None:
-    y = np.arange(len(rows))
-    left = np.zeros(len(rows))
-    for kind, color in CLIENT_COLORS.items():
-        counts = np.array([row.mix[kind] for row in rows], dtype=float)
-        ax.barh(y, counts, left=left, color=color, height=0.72)
-        left += counts
-    for yi, row, total in zip(y, rows, left, strict=True):
-        ax.text(total + xmax * 0.01, yi, row.note, va="center", fontsize=9, color="#334155")
-    ax.set_yticks(y, [f"{row.name} {row.status}".strip() for row in rows])
-    ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
-    ax.set_xlim(0, xmax)
-    ax.set_xlabel("clients in book", labelpad=1)
+def skill_option(sides: list[Side], t: Translator, horizon: int) -> dict:
+    """One panel per department: the veterans' mean skill (thick) and each person hired during the
+    run as a thin line from the quarter they joined to the quarter they left (✕ where they quit),
+    so no line jumps when people join or leave."""
+    option = _base(t)
+    option["grid"] = [{"left": 16, "right": "53%", "top": 72, "bottom": 40, "containLabel": True},
+                      {"left": "53%", "right": 16, "top": 72, "bottom": 40, "containLabel": True}]
+    option["title"] = [{"text": side.label, "left": "4%" if i == 0 else "55%", "top": 34,
+                        "textStyle": {"fontSize": FONT, "color": side.color}} for i, side in enumerate(sides)]
+    option["xAxis"] = [_axis_x(t, horizon) | {"gridIndex": i} for i in (0, 1)]
+    option["yAxis"] = [_axis_y(min=0, max=1, gridIndex=i) for i in (0, 1)]
+    option["tooltip"] = {"trigger": "item", "textStyle": {"fontSize": FONT}, "numberFormat": "decimal"}
+    veterans_name, hired_name = t._("veterans (average)"), t._("each person hired during the run")
+    series = []
+    for i, side in enumerate(sides):
+        veterans, people = side.history.skill_lines(side.quarter)
+        series.append(_line(veterans_name, side.color, [[q, v] for q, v in enumerate(veterans)], width=4.5,
+                            xAxisIndex=i, yAxisIndex=i, z=3))
+        for name, line in people.items():
+            data = [[q, round(v, 3)] for q, v in enumerate(line) if v is not None]
+            left = side.history.quits.get(name)
+            person = _line(hired_name, side.color, data, dashed="solid", width=1.6, xAxisIndex=i, yAxisIndex=i,
+                           lineStyle={"color": side.color, "width": 1.6, "opacity": 0.55})
+            person["id"] = f"person-{i}-{name}"
+            if left is not None and left <= side.quarter and data:
+                person["markPoint"] = {"symbol": "path://M0,0L10,10M10,0L0,10", "symbolSize": 11, "silent": True,
+                                       "itemStyle": {"color": side.color, "borderColor": side.color,
+                                                     "borderWidth": 2.5},
+                                       "label": {"show": False}, "data": [{"coord": data[-1]}]}
+            series.append(person)
+    option["series"] = series
+    option["legend"]["data"] = [veterans_name, hired_name]
+    option["legend"]["itemStyle"] = {"color": "#374151"}
+    option["legend"]["lineStyle"] = {"color": "#374151"}
+    return option
 
 
-def book_scale(*books: list[BookRow]) -> float:
-    """A common x range for the book views, so both sides compare at a glance."""
-    totals = [sum(row.mix.values()) for rows in books for row in rows]
-    return float(max(totals, default=0) or 1)
+def books_option(sides: list[Side], t: Translator) -> dict:
+    """Each department's books side by side: one bar per seller, stacked by client type, on a common scale."""
+    option = _base(t)
+    option["tooltip"] = {"trigger": "axis", "axisPointer": {"type": "shadow"}, "textStyle": {"fontSize": FONT},
+                         "numberFormat": "decimal"}
+    option["grid"] = [{"left": 8, "right": "52%", "top": 72, "bottom": 28, "containLabel": True},
+                      {"left": "52%", "right": 16, "top": 72, "bottom": 28, "containLabel": True}]
+    option["title"] = [{"text": side.label, "left": "2%" if i == 0 else "52%", "top": 34,
+                        "textStyle": {"fontSize": FONT, "color": side.color}} for i, side in enumerate(sides)]
+    snaps = [side.history.at(side.quarter) for side in sides]
+    most = max([sum(s.mix.values()) for snap in snaps for s in snap.sellers] or [1])
+    scale = max(10, -(-most // 10) * 10)  # a common, round scale for both panels
+    option["xAxis"] = [{"type": "value", "gridIndex": i, "max": scale, "minInterval": 1,
+                        "axisLabel": {"fontSize": FONT - 2, "numberFormat": "decimal"}} for i in (0, 1)]
+    option["yAxis"] = [{"type": "category", "gridIndex": i, "inverse": True,
+                        "data": [seller_label(s, t) for s in snap.sellers],
+                        "axisLabel": {"fontSize": FONT - 2, "interval": 0}} for i, snap in enumerate(snaps)]
+    series = []
+    for i, snap in enumerate(snaps):
+        for kind, color in CLIENT_COLORS.items():
+            series.append({"type": "bar", "name": t._(CLIENT_TYPES[kind]), "stack": f"book{i}", "xAxisIndex": i,
+                           "yAxisIndex": i, "itemStyle": {"color": color}, "barMaxWidth": 22,
+                           "data": [s.mix.get(kind, 0) for s in snap.sellers]})
+    option["series"] = series
+    option["legend"]["data"] = [t._(CLIENT_TYPES[kind]) for kind in CLIENT_COLORS]
+    return option
+
+
+def seller_label(seller, t: Translator) -> str:
+    """'S3 · veteran · 0.62' – name, status or role, skill."""
+    role = t.term(ROLE_TERMS[seller.role]) if seller.role in ROLE_TERMS else ""
+    status = t.term(seller.status) if seller.status else role
+    parts = [seller.name, status, t.number(seller.skill, 2)]
+    return " · ".join(part for part in parts if part)
+
+
+ROLE_TERMS = {"hunter": "hunter", "account_manager": "account_manager", "strategic_seller": "strategic_seller"}
+
+
+def option(chart: str, sides: list[Side], t: Translator, horizon: int, spread: Spread | None) -> dict:
+    """The option of chart ``chart`` (an id of ``CHARTS``)."""
+    if chart == "revenue":
+        return money_option(sides, t, horizon, "revenue", spread)
+    if chart == "golden":
+        return money_option(sides, t, horizon, "golden_fund_revenue", spread)
+    if chart == "servicing":
+        return servicing_option(sides, t, horizon)
+    if chart == "skill":
+        return skill_option(sides, t, horizon)
+    if chart == "staff":
+        return staff_option(sides, t, horizon)
+    if chart == "books":
+        return books_option(sides, t)
+    raise KeyError(chart)
+
+
+TABLE_COLUMNS = {
+    "revenue": ("revenue",),
+    "golden": ("golden_fund_revenue", "golden_fund_clients", "golden_fund_churned"),
+    "servicing": ("veteran_service_share",),
+    "staff": ("quits", "hires", "sellers"),
+}
+
+
+def table(chart: str, sides: list[Side], policies: tuple[str, str]) -> pd.DataFrame:
+    """The data behind a chart, one row per quarter (or per seller for the books, per person-quarter
+    for skill), with the department's policy in a column: what the CSV export writes."""
+    frames = []
+    for side, policy in zip(sides, policies, strict=True):
+        if chart in TABLE_COLUMNS:
+            frame = side.frame[["quarter", *TABLE_COLUMNS[chart]]].copy()
+        elif chart == "skill":
+            rows = [{"quarter": snap.quarter, "seller": s.name, "veteran": s.veteran, "hired": s.hired,
+                     "skill": round(s.skill, 4)} for snap in side.history.snapshots[: side.quarter + 1]
+                    for s in snap.sellers]
+            frame = pd.DataFrame(rows)
+        elif chart == "books":
+            snap = side.history.at(side.quarter)
+            frame = pd.DataFrame([{"quarter": snap.quarter, "seller": s.name, "status": s.status, "role": s.role,
+                                   "skill": round(s.skill, 4), "tenure": s.tenure, **s.mix} for s in snap.sellers])
+        else:
+            raise KeyError(chart)
+        frame.insert(0, "department", policy)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -11,7 +11,13 @@ from typing import Any
 
 from simulation import POLICIES, SalesModel, build_scenario
 
+from .history import History
+from .i18n import N_, translator
+
 SCENARIO = "mature_department"
+# The median department of 51 (seeds 0-50) by the paired golden-fund gap between the default
+# policies, as ``python -m dashboard.typical`` computes it; a test checks it is still the median.
+DEFAULT_SEED = 36
 DEFAULTS = build_scenario(SCENARIO)
 POLICY_DEFAULT = "policy default"
 STRATEGIC_CHOICES = [POLICY_DEFAULT, "none", "head_part_time", "dedicated_seller"]
@@ -30,14 +36,14 @@ class Lever:
 
 
 LEVERS: dict[str, Lever] = {
-    "leads_per_quarter": Lever("market.leads_per_quarter", "Lead inflow (leads per quarter)", 0, 80, 1, True),
-    "consultative_share": Lever("market.consultative_share", "Share of consultative leads", 0, 1, 0.05),
-    "forgetting_rate": Lever("skill.forgetting_rate", "Skill forgetting rate (per quarter)", 0, 1, 0.05),
+    "leads_per_quarter": Lever("market.leads_per_quarter", N_("Lead inflow (leads per quarter)"), 0, 80, 1, True),
+    "consultative_share": Lever("market.consultative_share", N_("Share of consultative leads"), 0, 1, 0.05),
+    "forgetting_rate": Lever("skill.forgetting_rate", N_("Skill forgetting rate (per quarter)"), 0, 1, 0.05),
     # The *_crm policies use a CRM at this adoption; the others work without one.
-    "crm_adoption": Lever("crm.adoption", "CRM adoption (in CRM policies)", 0, 1, 0.05),
-    "hunter_share": Lever("roles.hunter_share", "Hunter share (dedicated roles)", 0, 1, 0.05),
-    "seed": Lever("", "Seed (same market on both sides)", 0, 999, 1, True),
-    "quarters": Lever("quarters", "Horizon (quarters)", 4, 80, 1, True),
+    "crm_adoption": Lever("crm.adoption", N_("CRM adoption (in CRM policies)"), 0, 1, 0.05),
+    "hunter_share": Lever("roles.hunter_share", N_("Hunter share (dedicated roles)"), 0, 1, 0.05),
+    "seed": Lever("", N_("Market (seed, the same on both sides)"), 0, 999, 1, True),
+    "quarters": Lever("quarters", N_("Horizon (quarters)"), 4, 80, 1, True),
 }
 
 
@@ -51,7 +57,7 @@ class Levers:
     crm_adoption: float = DEFAULTS.crm.adoption
     hunter_share: float = DEFAULTS.roles.hunter_share
     strategic_deals: str = POLICY_DEFAULT
-    seed: int = 0
+    seed: int = DEFAULT_SEED
     quarters: int = DEFAULTS.quarters
 
     def overrides(self) -> dict[str, Any]:
@@ -68,6 +74,15 @@ class Levers:
         ends = [replace(self, **{name: cast(lever, end)}) for name, lever in LEVERS.items()
                 for end in (lever.low, lever.high)]
         return ends + [replace(self, strategic_deals=choice) for choice in STRATEGIC_CHOICES]
+
+
+def build_model(policy: str, levers: Levers, replication: int = 0, log_events: bool = False) -> SalesModel:
+    """One department from the levers; a policy's own settings (a *_dedicated_strategic policy's
+    strategic deals) win over the levers."""
+    own = POLICIES[policy].settings
+    overrides = {key: value for key, value in levers.overrides().items() if key not in own}
+    return SalesModel(SCENARIO, policy=policy, seed=levers.seed, replication=replication, overrides=overrides,
+                      log_events=log_events)
 
 
 def cast(lever: Lever, value: float) -> float | int:
@@ -91,13 +106,16 @@ class Lockstep:
         self.levers, self.left_policy, self.right_policy = levers, left_policy, right_policy
         self.left = self._build(left_policy)
         self.right = self._build(right_policy)
+        self.histories = (History(), History())
+        self._record()
         self.run += 1
 
+    def _record(self) -> None:
+        for model, history in zip(self.models, self.histories, strict=True):
+            history.record(model)
+
     def _build(self, policy: str) -> SalesModel:
-        # A policy's own settings (a *_dedicated_strategic policy's strategic deals) win over the levers.
-        own = POLICIES[policy].settings
-        overrides = {key: value for key, value in self.levers.overrides().items() if key not in own}
-        return SalesModel(SCENARIO, policy=policy, seed=self.levers.seed, overrides=overrides, log_events=True)
+        return build_model(policy, self.levers, log_events=True)
 
     @property
     def models(self) -> tuple[SalesModel, SalesModel]:
@@ -121,24 +139,18 @@ class Lockstep:
             return False
         for model in self.models:
             model.step()
+        self._record()
         return True
 
 
-def policy_label(name: str) -> str:
+def policy_label(name: str, lang: str | None = "en") -> str:
     """A policy's name in words: 'dedicated_roles_crm' -> 'Dedicated roles + CRM'."""
-    preset = POLICIES[name]
-    words = preset.policy.name.replace("_", " ").capitalize()
-    if preset.crm:
-        words += " + CRM"
-    if preset.strategic:
-        words += " + " + STRATEGIC_SHORT[preset.strategic]
-    return words
+    return translator(lang).policy(name)
 
 
-STRATEGIC_SHORT = {"head_part_time": "head on strategic deals", "dedicated_seller": "strategic seller"}
 STRATEGIC_LABELS = {
-    POLICY_DEFAULT: "As the policy says",
-    "none": "None (whoever wins them)",
-    "head_part_time": "Head, part time",
-    "dedicated_seller": "Dedicated strategic seller",
+    POLICY_DEFAULT: N_("As the policy says"),
+    "none": N_("None (whoever wins them)"),
+    "head_part_time": N_("Head, part time"),
+    "dedicated_seller": N_("Dedicated strategic seller"),
 }

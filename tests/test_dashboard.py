@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
-from html import escape as html_escape
 
 import ipyvuetify as v
-import ipywidgets
 import pytest
 
 solara = pytest.importorskip("solara")
 
 from dashboard.app import Page  # noqa: E402
-from dashboard.charts import book_rows, books_figure, comparison_figure  # noqa: E402
+from dashboard.charts import CHARTS, Side, option, table  # noqa: E402
+from dashboard.i18n import translator  # noqa: E402
 from dashboard.lockstep import LEVERS, Levers, Lockstep, cast  # noqa: E402
+from dashboard.widgets import Chart  # noqa: E402
 from simulation.metrics import timeseries  # noqa: E402
 
 
-def render(state: Lockstep):
-    _box, rc = solara.render(Page(lockstep=state), handle_error=False)
+def render(state: Lockstep, lang: str = "en"):
+    _box, rc = solara.render(Page(lockstep=state, lang=lang, replications=0), handle_error=False)
     return rc
 
 
@@ -31,47 +32,70 @@ def quarter_text(rc) -> str:
     return rc.find(v.Html, class_="quarter").widget.children[0]
 
 
-def images(rc) -> list[bytes]:
-    return [bytes(w.value) for w in rc.find(ipywidgets.Image).widgets]
+def charts(rc) -> list[Chart]:
+    return rc.find(Chart).widgets
 
 
 def no_error(rc) -> bool:
     return not rc.find(v.Alert).widgets
 
 
-def test_page_renders_both_departments():
+def texts(rc, class_: str) -> list[str]:
+    """The texts of solara.Text (children) or solara.HTML (inner HTML) elements of a class."""
+    found = rc.find(attributes={"class": class_}).widgets or rc.find(v.Html, class_=class_).widgets
+    return [w.unsafe_innerHTML if getattr(w, "unsafe_innerHTML", None) else w.children[0] for w in found]
+
+
+def test_page_opens_on_the_story_with_both_departments():
     state = Lockstep()
     rc = render(state)
     assert quarter_text(rc) == "Quarter 0 of 20"
-    titles = [w.children[0] for w in rc.find(v.Html, class_="side-title").widgets]
-    assert titles[:2] == ["Finder keeps", "Dedicated roles + CRM"]
-    assert len(images(rc)) == 2  # comparison charts, books
-    assert "Nothing yet" in rc.find(attributes={"class": "events"}).widgets[0].unsafe_innerHTML
+    assert texts(rc, "side-title") == ["Finder keeps", "Dedicated roles + CRM"]
+    assert texts(rc, "story-title") == ["Two departments, one market"]
+    assert len(charts(rc)) == 1 and charts(rc)[0].attributes["data-chart"] == "books"
+    assert any("Nothing yet" in text for text in texts(rc, "kpi-label"))
     assert no_error(rc)
 
 
-def test_step_advances_both_models_and_fills_the_event_log():
+def test_step_advances_both_models_and_redraws_every_chart():
     state = Lockstep()
     rc = render(state)
-    before = images(rc)
+    click(rc, "story-toggle")  # every chart
+    assert len(charts(rc)) == len(CHARTS)
+    before = [chart.option for chart in charts(rc)]
     click(rc, "step", 2)
     assert state.left.quarter == state.right.quarter == 2
     assert quarter_text(rc) == "Quarter 2 of 20"
-    assert all(a != b for a, b in zip(before, images(rc), strict=True)), "a chart did not change"
-    logs = [w.unsafe_innerHTML for w in rc.find(attributes={"class": "events"}).widgets]
-    for text, model in zip(logs, state.models, strict=True):
-        assert model.events, "the model logged nothing in two quarters"
-        assert html_escape(str(model.events[-1])) in text
+    after = charts(rc)
+    assert all(a != b.option for a, b in zip(before, after, strict=True)), "a chart did not change"
+    assert {chart.attributes["data-quarter"] for chart in after} == {"2"}
+
+
+def test_event_log_is_summarised_per_quarter_with_details_on_a_click():
+    state = Lockstep()
+    for _ in range(6):
+        state.step()
+    rc = render(state)
+    rows = rc.find(v.Btn, class_="event-quarter").widgets
+    assert rows, "no quarter in the event log"
+    assert all(row.children[-1].startswith("Q") for row in rows)
+    latest = max(event.quarter for event in state.left.events)
+    assert rows[0].children[-1].startswith(f"Q{latest}:")
+    assert not rc.find(attributes={"class": "event-details"}).widgets
+    rows[0].click()
+    details = rc.find(attributes={"class": "event-details"}).widget
+    assert state.left.events[-1].text in details.unsafe_innerHTML
 
 
 def test_lever_change_applies_on_reset():
     state = Lockstep()
     state.step()
     rc = render(state)
-    sliders = rc.find(v.Slider).widgets
+    click(rc, "levers-toggle")
+    sliders = rc.find(v.Slider).widgets[1:]  # the first is the replay scrubber
     sliders[list(LEVERS).index("quarters")].v_model = 8
     sliders[list(LEVERS).index("leads_per_quarter")].v_model = 0
-    rc.find(v.Select, label="Left department").widget.v_model = "dedicated_roles"
+    rc.find(v.Select, label="Left department").widget.v_model = "Dedicated roles"
     assert state.left.scenario.quarters == 20 and state.quarter == 1  # nothing applied before Reset
     click(rc, "reset")
     for model in state.models:
@@ -93,8 +117,66 @@ def test_step_stops_at_the_horizon():
     assert no_error(rc)
 
 
+def test_scrubber_replays_a_past_quarter():
+    state = Lockstep()
+    rc = render(state)
+    click(rc, "story-toggle")
+    click(rc, "step", 5)
+    scrubber = rc.find(v.Slider).widgets[0]
+    scrubber.v_model = 2
+    assert quarter_text(rc) == "Quarter 2 of 20" and state.quarter == 5
+    assert {chart.attributes["data-quarter"] for chart in charts(rc)} == {"2"}
+    revenue = json.loads(charts(rc)[0].option)["series"][0]["data"]
+    assert [q for q, _ in revenue] == [0, 1, 2]
+    click(rc, "live")
+    assert quarter_text(rc) == "Quarter 5 of 20"
+
+
+def test_story_next_plays_to_each_step_and_back_replays():
+    state = Lockstep()
+    rc = render(state)
+    titles = []
+    for _ in range(6):
+        click(rc, "story-next")
+        titles.append(texts(rc, "story-title")[0])
+    assert state.finished and len(set(titles)) == 6
+    assert rc.find(v.Btn, class_="story-next").widget.disabled
+    click(rc, "story-back", 5)
+    assert texts(rc, "story-title") == ["Veterans become invoicing clerks"]
+    assert quarter_text(rc) == "Quarter 4 of 20" and state.quarter == 20  # replayed, not rerun
+
+
+def test_language_toggle_translates_the_page():
+    state = Lockstep()
+    rc = render(state)
+    click(rc, "lang-ru")
+    assert quarter_text(rc) == "Квартал 0 из 20"
+    assert texts(rc, "side-title") == ["Кто нашёл, тот и ведёт", "Разделение ролей + CRM"]
+    assert rc.find(v.Btn, class_="step").widget.children[-1] == "Шаг"
+    assert charts(rc)[0].locale == "ru"
+    click(rc, "lang-en")
+    assert quarter_text(rc) == "Quarter 0 of 20"
+
+
+def test_png_and_csv_exports_are_requested_from_the_chart():
+    state = Lockstep()
+    state.step()
+    rc = render(state)
+    chart = charts(rc)[0]
+    click(rc, "png-button")
+    assert chart.png_request == 1 and chart.filename == "salessim-books-q1"
+    click(rc, "csv-button")
+    assert chart.csv_request == 1
+    assert chart.csv.splitlines()[0].startswith("department,quarter,seller,status,role,skill,tenure")
+
+
 def all_levers_at(end: str) -> Levers:
     return Levers(**{name: cast(lever, getattr(lever, end)) for name, lever in LEVERS.items()})
+
+
+def sides_of(state: Lockstep) -> list[Side]:
+    return [Side(model.policy_name, "#000", timeseries(model), history, state.quarter)
+            for model, history in zip(state.models, state.histories, strict=True)]
 
 
 @pytest.mark.parametrize(
@@ -103,28 +185,30 @@ def all_levers_at(end: str) -> Levers:
     ids=lambda levers: str(levers.overrides()),
 )
 def test_every_lever_extreme_runs_and_charts(levers: Levers):
-    """Each slider at each end (the page tests below also draw all of them at once)."""
+    """Each slider at each end: every chart's option and table can be built."""
     state = Lockstep(
         "finder_keeps_dedicated_strategic",
         "dedicated_roles_crm",
-        levers=replace(levers, quarters=min(levers.quarters, 16)),
+        levers=replace(levers, quarters=min(levers.quarters, 12)),
     )
     while state.step():
         pass
-    frames = [timeseries(model) for model in state.models]
-    for frame in frames:
+    sides = sides_of(state)
+    for frame in (side.frame for side in sides):
         assert list(frame.quarter) == list(range(state.horizon + 1))
         assert frame.revenue.notna().all() and (frame.revenue >= 0).all()
-    figure = comparison_figure(frames, ["left", "right"], state.horizon)
-    books = books_figure([book_rows(model) for model in state.models], ["left", "right"])
-    assert figure.axes and books.axes
+    for chart in CHARTS:
+        built = option(chart, sides, translator("en"), state.horizon, None)
+        assert built["series"] and json.dumps(built)
+        assert not table(chart, sides, (state.left_policy, state.right_policy)).empty
 
 
 @pytest.mark.parametrize("end", ["low", "high"])
 def test_page_at_slider_extremes_shows_no_error(end: str):
     state = Lockstep()
     rc = render(state)
-    for slider, lever in zip(rc.find(v.Slider).widgets, LEVERS.values(), strict=True):
+    click(rc, "levers-toggle")
+    for slider, lever in zip(rc.find(v.Slider).widgets[1:], LEVERS.values(), strict=True):
         slider.v_model = cast(lever, getattr(lever, end))
     click(rc, "reset")
     assert state.levers == all_levers_at(end)

@@ -1,0 +1,170 @@
+"""What the page remembers of one department, quarter by quarter: for replaying a past quarter,
+for the skill chart's per-person lines, for the event summary and for the story's facts.
+
+Read-only towards the model: after each quarter it copies who is on staff (skill, book, status),
+which leads newcomers and veterans are pursuing, and how the pursuits it saw ended. Nothing here
+decides anything about sales.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulation import SalesModel, Seller
+from simulation.ledger import Stage
+
+
+@dataclass(frozen=True)
+class SellerState:
+    """One regular seller at the end of a quarter."""
+
+    name: str
+    desk: int
+    status: str  # 'veteran', 'newcomer' or ''
+    role: str  # 'generalist', 'hunter', 'account_manager', 'strategic', ...
+    skill: float
+    tenure: int
+    hired: int
+    veteran: bool
+    service_share: float
+    mix: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Pursuit:
+    """A lead a seller pursued, and how it ended as far as the page saw."""
+
+    client: int
+    seller: str
+    status: str  # the seller's status when pursuing
+    complexity: float
+    consultative: bool
+    started: int
+    ended: int
+    outcome: str  # 'won', 'lost' or 'dropped' (went back to the pool)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    quarter: int
+    sellers: tuple[SellerState, ...]
+    golden_clients: int
+
+
+def status_of(seller: Seller) -> str:
+    return "veteran" if seller.veteran else "newcomer" if seller.newcomer else ""
+
+
+@dataclass
+class History:
+    """Snapshots of one model, one per quarter from quarter 0."""
+
+    snapshots: list[Snapshot] = field(default_factory=list)
+    pursuits: list[Pursuit] = field(default_factory=list)
+    quits: dict[str, int] = field(default_factory=dict)  # name -> quarter they left
+    _open: dict[int, tuple[str, str, int]] = field(default_factory=dict)  # client -> (seller, status, since)
+
+    def record(self, model: SalesModel) -> None:
+        q = model.quarter
+        sellers = sorted(model.regular_sellers(), key=lambda s: (-s.tenure, s.name))
+        states = tuple(SellerState(s.name, s.desk, status_of(s), s.role.value, float(s.skill), int(s.tenure),
+                                   int(s.hired), bool(s.veteran), float(s.service_share), dict(s.book_mix()))
+                       for s in sellers)
+        ledger = model.ledger
+        stage, owner = ledger.stage, ledger.owner
+        golden = int((ledger.consultative & np.isin(stage, (Stage.DEVELOPING, Stage.LOYAL))).sum())
+        self.snapshots.append(Snapshot(q, states, golden))
+        for quarter, seller in model.staff.quits:
+            self.quits.setdefault(seller.name, int(quarter))
+        self._follow_pursuits(model, {s.desk: s for s in sellers}, stage, owner, q)
+
+    def _follow_pursuits(self, model: SalesModel, by_desk: dict[int, Seller], stage, owner, q: int) -> None:
+        ledger = model.ledger
+        for client, (name, status, since) in list(self._open.items()):
+            now = Stage(int(stage[client]))
+            if now == Stage.PURSUIT and name == self._name_at(by_desk, owner[client]):
+                continue
+            outcome = "won" if ledger.won[client] >= since and now in (Stage.DEVELOPING, Stage.LOYAL, Stage.CHURNED) \
+                else "lost" if now == Stage.LOST else "dropped"
+            self.pursuits.append(Pursuit(client, name, status, float(ledger.complexity[client]),
+                                         bool(ledger.consultative[client]), since, q, outcome))
+            del self._open[client]
+        for client in np.flatnonzero(stage[: len(owner)] == Stage.PURSUIT):
+            seller = by_desk.get(int(owner[client]))
+            if seller is not None and int(client) not in self._open:
+                self._open[int(client)] = (seller.name, status_of(seller), q)
+
+    @staticmethod
+    def _name_at(by_desk: dict[int, Seller], desk: int) -> str | None:
+        seller = by_desk.get(int(desk))
+        return seller.name if seller is not None else None
+
+    def at(self, quarter: int) -> Snapshot:
+        return self.snapshots[min(quarter, len(self.snapshots) - 1)]
+
+    def skill_lines(self, upto: int) -> tuple[list[float | None], dict[str, list[float | None]]]:
+        """The veterans' mean skill per quarter, and one skill line per person hired during the run
+        (None before they joined and after they left), quarters 0..upto."""
+        veterans: list[float | None] = []
+        people: dict[str, list[float | None]] = {}
+        for snap in self.snapshots[: upto + 1]:
+            skills = [s.skill for s in snap.sellers if s.veteran]
+            veterans.append(float(np.mean(skills)) if skills else None)
+            for s in snap.sellers:
+                if s.hired > 0:
+                    people.setdefault(s.name, [None] * snap.quarter)
+            for name, line in people.items():
+                here = next((s.skill for s in snap.sellers if s.name == name), None)
+                line.append(here)
+        return veterans, people
+
+
+HANDOFF = " after a handoff"
+PATTERNS = {
+    "churn": re.compile(r"golden-fund client C(?P<client>\d+) churned(?P<handoff> after a handoff)?$"),
+    "quit": re.compile(r"(?P<who>[a-z ]+) (?P<name>\S+) quit after (?P<lost>\d+) lost and (?P<won>\d+) won "
+                       r"pursuits \(skill (?P<skill>[\d.]+), motivation (?P<motivation>[\d.]+)\)$"),
+    "hire": re.compile(r"(?P<name>\S+) hired as (?P<role>[a-z ]+) \(skill (?P<skill>[\d.]+)\)$"),
+    "promotion": re.compile(r"(?P<name>\S+) promoted to hunter \(skill (?P<skill>[\d.]+)\)$"),
+    "follow": re.compile(r"(?P<count>\d+) clients left with their seller$"),
+    "servicing": re.compile(r"veteran (?P<name>\S+) now spends (?P<share>\d+)% of time on invoicing$"),
+}
+
+
+def event_fields(kind: str, text: str) -> dict[str, str] | None:
+    """The parts of one of the model's event texts, or None for a text of another shape."""
+    pattern = PATTERNS.get(kind)
+    match = pattern.match(text) if pattern else None
+    return match.groupdict() if match else None
+
+
+@dataclass(frozen=True)
+class QuarterEvents:
+    """One quarter's events, counted by kind."""
+
+    quarter: int
+    counts: Counter
+    handoff_churns: int
+    followers: int  # clients who left with a departing seller
+    lines: tuple[str, ...]
+
+
+def events_by_quarter(events: list, upto: int) -> list[QuarterEvents]:
+    """The model's events grouped per quarter (newest first), up to quarter ``upto``."""
+    grouped: dict[int, list] = {}
+    for event in events:
+        if event.quarter <= upto:
+            grouped.setdefault(event.quarter, []).append(event)
+    out = []
+    for quarter in sorted(grouped, reverse=True):
+        items = grouped[quarter]
+        counts = Counter(e.kind for e in items)
+        handoffs = sum(1 for e in items if e.kind == "churn" and e.text.endswith(HANDOFF))
+        followers = sum(int(fields["count"]) for e in items if e.kind == "follow"
+                        and (fields := event_fields(e.kind, e.text)) is not None)
+        out.append(QuarterEvents(quarter, counts, handoffs, followers, tuple(e.text for e in items)))
+    return out

@@ -1,0 +1,276 @@
+"""Story mode: a guided sequence for a class, each step written from the run's own numbers.
+
+Every sentence is built from what the two departments on screen did (their timeseries, their
+histories, their event logs, the background spread): no number is written in. Each step names
+the quarter it wants the simulation to have reached, the chart to show beside it, and — as in
+NetLogo's Info tab — "things to notice" and "things to try". Pure functions of the data, so
+they are tested without a browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .ensemble import Spread
+from .history import History, Pursuit, events_by_quarter
+from .i18n import Translator
+
+
+@dataclass(frozen=True)
+class Department:
+    """What the story reads of one department, up to the quarter shown."""
+
+    policy: str
+    label: str
+    frame: pd.DataFrame
+    history: History
+    events: list
+    quarter: int
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: list[str]
+    notice: list[str]
+    try_: list[str]
+    chart: str
+    quarter: int  # the quarter this step is about
+
+
+def targets(horizon: int) -> list[int]:
+    """The quarter each step is about, spread over the horizon."""
+    h = max(horizon, 1)
+    return [0, max(1, round(h * 0.2)), max(2, round(h * 0.3)), max(3, round(h * 0.5)), max(4, round(h * 0.8)), h, h]
+
+
+def steps(left: Department, right: Department, t: Translator, horizon: int, spread: Spread | None) -> list[Step]:
+    """All steps of the story; each is written from the data up to ``left.quarter``."""
+    q = targets(horizon)
+    return [
+        _start(left, right, t, q[0]),
+        _servicing(left, right, t, q[1]),
+        _newcomers(left, right, t, q[2]),
+        _skill(left, right, t, q[3]),
+        _golden(left, right, t, q[4]),
+        _revenue(left, right, t, q[5]),
+        _spread(left, right, t, q[6], spread),
+    ]
+
+
+def _start(left: Department, right: Department, t: Translator, quarter: int) -> Step:
+    first = left.frame.iloc[0]
+    snap = left.history.snapshots[0]
+    sellers = len(snap.sellers)
+    veterans = sum(s.veteran for s in snap.sellers)
+    text = [
+        t._("Two departments in the same market: the same leads arrive on both sides, quarter by quarter. "
+            "Only the rule for who keeps a client differs: on the left {left}, on the right {right}.",
+            left=left.label, right=right.label),
+        t._("Each starts with {sellers}, {veterans} among them, and {clients}; {golden} are consultative — "
+            "the golden fund, bringing {money} a quarter out of {total}.",
+            sellers=t.count(sellers, "{n} seller", "{n} sellers"),
+            veterans=t.count(veterans, "{n} veteran", "{n} veterans"),
+            clients=t.count(int(first.active_clients), "{n} client", "{n} clients"),
+            golden=t.number(int(first.golden_fund_clients)),
+            money=t.money(first.golden_fund_revenue), total=t.money(first.revenue)),
+    ]
+    notice = [t._("The headline numbers on top: revenue now and its change since the start, for each side."),
+              t._("The books chart: how many clients of each type every seller holds.")]
+    try_ = [t._("Press Next: the simulation plays the first quarters and the story goes on."),
+            t._("Open Levers to see what the trainer can change (applied on Reset).")]
+    return Step(t._("Two departments, one market"), text, notice, try_, "books", quarter)
+
+
+def _servicing(left: Department, right: Department, t: Translator, quarter: int) -> Step:
+    shares = [float(d.frame.veteran_service_share.iloc[-1]) for d in (left, right)]
+    busy = [e for e in left.events if e.kind == "servicing" and e.quarter <= left.quarter]
+    text = [t._("After {quarters}, the veterans of {left} spend {share} of their time servicing the clients they "
+                "already have — mostly invoicing loyal transactional clients. In {right}: {other}.",
+                quarters=t.count(left.quarter, "{n} quarter", "{n} quarters"), left=left.label,
+                share=t.percent(shares[0]), right=right.label, other=t.percent(shares[1]))]
+    if busy:
+        text.append(t.count(len({e.text.split()[1] for e in busy}),
+                            "{n} veteran of {left} crossed 80% of time on invoicing so far.",
+                            "{n} veterans of {left} crossed 80% of time on invoicing so far.", left=left.label))
+    notice = [t._("Time spent servicing is time not spent on new consultative leads."),
+              t._("The dotted line marks 80%: the book's 'veterans become invoicing clerks'.")]
+    try_ = [t._("Raise the lead inflow in Levers and press Reset: do the veterans find more time for new clients?")]
+    return Step(t._("Veterans become invoicing clerks"), text, notice, try_, "servicing", quarter)
+
+
+def _newcomers(left: Department, right: Department, t: Translator, quarter: int) -> Step:
+    pursuits = [p for p in left.history.pursuits if p.ended <= left.quarter and p.outcome != "dropped"]
+    new = [p for p in pursuits if p.status == "newcomer"]
+    old = [p for p in pursuits if p.status == "veteran"]
+    text = []
+    if new:
+        text.append(t._("In {left}, newcomers pursued {leads}; {share} of them consultative, of average difficulty "
+                        "{new} (veterans' pursuits: {old}). Newcomers won {rate} of theirs, veterans {vrate}.",
+                        left=left.label, leads=t.count(len(new), "{n} lead", "{n} leads"),
+                        share=t.percent(np.mean([p.consultative for p in new])),
+                        new=t.number(np.mean([p.complexity for p in new]), 2),
+                        old=t.number(np.mean([p.complexity for p in old]), 2) if old else "–",
+                        rate=t.percent(_win_rate(new)), vrate=t.percent(_win_rate(old)) if old else "–"))
+        hardest = max((p for p in new if p.consultative), key=lambda p: p.complexity, default=None)
+        if hardest is not None:
+            text.append(_hardest(hardest, t))
+    else:
+        text.append(t._("No newcomer has finished a pursuit in {left} yet.", left=left.label))
+    notice = [t._("Under finder keeps the veterans' books are full, so the hard new leads go to whoever has time: "
+                  "the newcomers."),
+              t._("In the books chart, compare the newcomers' bars with the veterans'.")]
+    try_ = [t._("Step on and watch the event log: who quits, and after how many lost pursuits?")]
+    return Step(t._("Newcomers get the hardest clients"), text, notice, try_, "books", quarter)
+
+
+def _hardest(p: Pursuit, t: Translator) -> str:
+    if p.outcome == "lost":
+        return t._("The hardest consultative lead a newcomer got: client C{client} (difficulty {difficulty}), "
+                   "given to {seller} in {start}; lost in {end}.", client=p.client,
+                   difficulty=t.number(p.complexity, 2), seller=p.seller, start=t.quarter(p.started),
+                   end=t.quarter(p.ended))
+    return t._("The hardest consultative lead a newcomer got: client C{client} (difficulty {difficulty}), "
+               "given to {seller} in {start}; won in {end}.", client=p.client,
+               difficulty=t.number(p.complexity, 2), seller=p.seller, start=t.quarter(p.started),
+               end=t.quarter(p.ended))
+
+
+def _win_rate(pursuits: list[Pursuit]) -> float:
+    return float(np.mean([p.outcome == "won" for p in pursuits])) if pursuits else 0.0
+
+
+def _skill(left: Department, right: Department, t: Translator, quarter: int) -> Step:
+    text = []
+    for d in (left, right):
+        start, now = float(d.frame.veteran_skill.iloc[0]), float(d.frame.veteran_skill.iloc[-1])
+        quits = [name for name, q in d.history.quits.items() if q <= d.quarter]
+        text.append(t._("{label}: the veterans' consultative skill went from {start} to {now} ({change}); {quits} "
+                        "so far.", label=d.label, start=t.number(start, 2), now=t.number(now, 2),
+                        change=t.change(now, start), quits=t.count(len(quits), "{n} seller quit", "{n} sellers quit")))
+    notice = [t._("Skill not used is forgotten: a veteran who only invoices loses consultative skill."),
+              t._("Each thin line is one person hired during the run; ✕ marks where they quit.")]
+    try_ = [t._("Set the skill forgetting rate to 0 in Levers and Reset: does finder keeps still fall behind?")]
+    return Step(t._("Skill fades, people leave"), text, notice, try_, "skill", quarter)
+
+
+def _golden(left: Department, right: Department, t: Translator, quarter: int) -> Step:
+    text = []
+    for d in (left, right):
+        first, last = d.frame.iloc[0], d.frame.iloc[-1]
+        change = (last.golden_fund_revenue - first.golden_fund_revenue) / first.golden_fund_revenue \
+            if first.golden_fund_revenue else 0.0
+        churned = [e for e in d.events if e.kind == "churn" and e.quarter <= d.quarter]
+        handoff = sum(1 for e in churned if e.text.endswith("after a handoff"))
+        values = {"label": d.label, "pct": t.percent(abs(change)), "now": t.money(last.golden_fund_revenue),
+                  "then": t.money(first.golden_fund_revenue)}
+        if change < 0:
+            sentence = t._("{label}: the golden fund brings {pct} less than at the start ({now} a quarter against "
+                           "{then}); ", **values)
+        else:
+            sentence = t._("{label}: the golden fund brings {pct} more than at the start ({now} a quarter against "
+                           "{then}); ", **values)
+        text.append(sentence + t.count(len(churned), "{n} golden-fund client churned, {h} after a handoff.",
+                              "{n} golden-fund clients churned, {h} after a handoff.", h=t.number(handoff)))
+    notice = [t._("A consultative client is loyal to the person who serves it: when that person quits or hands it "
+                  "over, the client may leave."),
+              t._("The event log below counts the churned golden-fund clients quarter by quarter.")]
+    try_ = [t._("Compare finder keeps with dedicated roles without a CRM (choose it in Levers): handoffs cost "
+                "loyalty. Does a CRM make up for it?")]
+    return Step(t._("The golden fund drains"), text, notice, try_, "golden", quarter)
+
+
+def _revenue(left: Department, right: Department, t: Translator, quarter: int) -> Step:
+    totals = [float(d.frame.revenue.sum()) for d in (left, right)]
+    gap = totals[1] - totals[0]
+    values = {"quarters": t.count(left.quarter, "{n} quarter", "{n} quarters"), "right": right.label,
+              "left": left.label, "gap": t.money(abs(gap)), "r": t.money(totals[1]), "l": t.money(totals[0])}
+    if gap >= 0:
+        text = [t._("Over {quarters}, {right} earned {gap} more than {left} ({r} against {l}).", **values)]
+    else:
+        text = [t._("Over {quarters}, {right} earned {gap} less than {left} ({r} against {l}).", **values)]
+    for d in (left, right):
+        text.append(t._("{label}: revenue per quarter {change} since the start.", label=d.label,
+                        change=t.change(float(d.frame.revenue.iloc[-1]), float(d.frame.revenue.iloc[0]))))
+    notice = [t._("Revenue follows the golden fund with a delay: consultative clients grow when their needs are met.")]
+    try_ = [t._("Lower the share of consultative leads to 0.2 and Reset: when the work is transactional, does the "
+                "rule matter as much?")]
+    return Step(t._("The bill"), text, notice, try_, "revenue", quarter)
+
+
+def _spread(left: Department, right: Department, t: Translator, quarter: int, spread: Spread | None) -> Step:
+    if spread is None:
+        text = [t._("The spread of other departments is still being computed in the background; it appears as "
+                    "shaded bands on the revenue charts when ready.")]
+    else:
+        text = [t._("This is one department. Across {n} departments in the same conditions, {right} ended with more "
+                    "golden-fund revenue than {left} in {k} ({pct}).", n=t.number(spread.replications),
+                    right=right.label, left=left.label, k=t.number(spread.right_keeps_more),
+                    pct=t.percent(spread.gap_share())),
+                t._("By that gap, the department on screen ranks {rank} of {n} (1 = the smallest gap).",
+                    rank=t.number(spread.shown_rank), n=t.number(spread.replications))]
+    notice = [t._("The shaded bands hold 8 of 10 departments: one run's luck can move a line that far.")]
+    try_ = [t._("Change the market (seed) in Levers and Reset: another department, another story — "
+                "does the conclusion hold?")]
+    return Step(t._("One department or many?"), text, notice, try_, "golden", quarter)
+
+
+def event_summary(kind_counts, handoffs: int, t: Translator, followers: int = 0) -> str:
+    """'8 golden-fund clients churned, 3 after a handoff; 2 quits; 1 hire' for one quarter."""
+    parts = []
+    if kind_counts.get("churn"):
+        parts.append(t.count(kind_counts["churn"], "{n} golden-fund client churned", "{n} golden-fund clients churned")
+                     + (t._(", {h} after a handoff", h=t.number(handoffs)) if handoffs else ""))
+    if kind_counts.get("quit"):
+        parts.append(t.count(kind_counts["quit"], "{n} quit", "{n} quits"))
+    if followers:
+        parts.append(t.count(followers, "{n} client left with their seller", "{n} clients left with their seller"))
+    if kind_counts.get("hire"):
+        parts.append(t.count(kind_counts["hire"], "{n} hire", "{n} hires"))
+    if kind_counts.get("promotion"):
+        parts.append(t.count(kind_counts["promotion"], "{n} promotion", "{n} promotions"))
+    if kind_counts.get("servicing"):
+        parts.append(t.count(kind_counts["servicing"], "{n} veteran crossed 80% invoicing",
+                             "{n} veterans crossed 80% invoicing"))
+    return "; ".join(parts)
+
+
+__all__ = ["Department", "Step", "event_summary", "events_by_quarter", "steps", "targets"]
+
+
+def event_line(event, t: Translator) -> str:
+    """One of the model's events in the page's language (the model logs them in English)."""
+    from .history import event_fields
+
+    fields = event_fields(event.kind, event.text)
+    if fields is None or t.lang == "en":
+        return event.text
+    if event.kind == "churn":
+        return (t._("golden-fund client C{client} churned after a handoff", client=fields["client"])
+                if fields["handoff"] else t._("golden-fund client C{client} churned", client=fields["client"]))
+    if event.kind == "quit":
+        who = fields["who"].replace(" ", "_")
+        return t._("{who} {name} quit after {lost} lost and {won} won pursuits (skill {skill}, motivation "
+                   "{motivation})", who=t.term(who) if who in TERM_KEYS else fields["who"], name=fields["name"],
+                   lost=fields["lost"], won=fields["won"], skill=t.number(float(fields["skill"]), 2),
+                   motivation=t.number(float(fields["motivation"]), 2))
+    if event.kind == "hire":
+        role = fields["role"].replace(" ", "_")
+        return t._("{name} hired as {role} (skill {skill})", name=fields["name"],
+                   role=t.term(role) if role in TERM_KEYS else fields["role"],
+                   skill=t.number(float(fields["skill"]), 2))
+    if event.kind == "promotion":
+        return t._("{name} promoted to hunter (skill {skill})", name=fields["name"],
+                   skill=t.number(float(fields["skill"]), 2))
+    if event.kind == "follow":
+        return t.count(int(fields["count"]), "{n} client left with their seller", "{n} clients left with their seller")
+    if event.kind == "servicing":
+        return t._("veteran {name} now spends {share} of time on invoicing", name=fields["name"],
+                   share=t.percent(int(fields["share"]) / 100))
+    return event.text
+
+
+TERM_KEYS = {"veteran", "newcomer", "generalist", "hunter", "account_manager", "strategic_seller", "head"}
