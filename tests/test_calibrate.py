@@ -19,6 +19,7 @@ SMALL = {
     "department.clients_per_veteran": (15, ""),
     "department.clients_per_newcomer": (3, ""),
     "market.leads_per_quarter": (14.0, ""),
+    "department.history_quarters": (0, ""),
 }
 TRUTH = {"selling.win_chance_max": 0.45, "churn.base_rate": 0.05}
 HISTORY = 8  # quarters of "observed" history; calibration runs 4 more as a warm-up

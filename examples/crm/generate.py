@@ -5,7 +5,7 @@ who join and leave, clients who reorder each quarter and sometimes stop, and new
 often by experienced sellers. Every name is invented.
 
     python examples/crm/generate.py                      # the example shipped in examples/crm/
-    python examples/crm/generate.py --out /tmp/big --scale 14   # about 100,000 deals
+    python examples/crm/generate.py --out /tmp/big --scale 16.5   # about 100,000 deals
     python examples/crm/generate.py --out /tmp/b24 --layout bitrix24   # cp1251, ';', dd.mm.yyyy, decimal commas
 """
 
@@ -511,7 +511,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--scale", type=float, default=1.0, help="department size; 14 gives about 100,000 deals")
+    parser.add_argument("--scale", type=float, default=1.0, help="department size; 16.5 gives about 100,000 deals")
     parser.add_argument("--layout", choices=list(LAYOUTS), default="example")
     args = parser.parse_args()
     export = generate(args.seed, args.scale)

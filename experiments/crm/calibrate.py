@@ -33,12 +33,12 @@ from simulation import POLICIES, Scenario, ScenarioError, build_scenario, load_s
 from .document import records
 from .errors import CalibrationError
 from .kpis import CHECK_ONLY, Kpi, simulated
-from .scenario_file import observed_path, read_observed, set_keys
+from .scenario_file import QUIT_RATE, observed_path, read_observed, set_keys
 
 DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "selling.win_chance_max": (0.1, 1.0),
     "churn.base_rate": (0.0, 0.1),
-    "motivation.base_quit_rate": (0.0, 0.2),
+    QUIT_RATE: (0.0, 0.2),
     "clients.need_rate_consultative": (0.05, 0.8),
 }
 DEFAULT_BUDGET, DEFAULT_REPS, DEFAULT_SEED, WARMUP, MAX_HISTORY = 150, 8, 2024, 4, 12

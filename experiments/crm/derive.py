@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation import Scenario, build_scenario
+from simulation import Scenario, build_scenario, parameter_keys
 
 from .errors import CrmError
 from .kpis import Kpi, proportion, spread_of_quarters
@@ -498,6 +498,17 @@ def market_keys(
     return keys, {"sizes": size, "cycle": days}
 
 
+def policy_keys(mapping: Mapping) -> dict[str, tuple[Any, str]]:
+    """The department's policy now, and no simulated history: the export is the department's state today."""
+    keys: dict[str, tuple[Any, str]] = {}
+    known = parameter_keys()
+    if "department.current_policy" in known:
+        keys["department.current_policy"] = (mapping.policy, "the department's policy now (mapping [scenario] policy)")
+    if "department.history_quarters" in known:
+        keys["department.history_quarters"] = (0, "the export is the state now: no simulated history before it")
+    return keys
+
+
 def derive(records: Records, mapping: Mapping) -> Derived:
     """Sellers, books, clients, inflow, win rates, cycle, churn, turnover, concentration, and the scenario keys."""
     scenario = build_scenario(mapping.scenario_base)
@@ -567,7 +578,7 @@ def derive(records: Records, mapping: Mapping) -> Derived:
         warnings.append(
             f"{unlisted} deal owner(s) are not in the sellers file: their tenure comes from their first deal."
         )
-    overrides = market | dept
+    overrides = market | dept | policy_keys(mapping)
     build_scenario(mapping.scenario_base, {k: v for k, (v, _) in overrides.items()})
     return Derived(
         window,

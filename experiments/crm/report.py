@@ -30,9 +30,24 @@ def deal_sizes(deals: pd.DataFrame) -> Figure:
 
 
 def book_sizes(roster: pd.DataFrame, names: Names) -> Figure:
+    """One bar per seller on staff; for more than 40 sellers, a histogram of book sizes."""
     staff = roster[roster["on_staff"]].sort_values("book", ascending=False)
-    figure = Figure(figsize=(max(6, 0.35 * len(staff)), 3.4))
+    figure = Figure(figsize=(max(6, 0.35 * min(len(staff), 40)), 3.4))
     ax = figure.subplots()
+    if len(staff) > 40:
+        veterans = staff["veteran"].astype(bool)
+        ax.hist(
+            [staff.loc[veterans, "book"], staff.loc[~veterans, "book"]],
+            bins=30,
+            stacked=True,
+            color=["#4a78a8", "#e39b3b"],
+            label=["veterans", "others"],
+        )
+        ax.set_xlabel("active clients owned")
+        ax.set_ylabel("sellers")
+        ax.set_title(f"Book sizes of the {len(staff)} sellers on staff")
+        ax.legend(fontsize=8)
+        return figure
     labels = [names.seller(str(n)) for n in staff.index]
     colors = ["#4a78a8" if v else "#e39b3b" for v in staff["veteran"]]
     ax.bar(labels, staff["book"], color=colors)

@@ -11,17 +11,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from simulation import parameter_keys
 from simulation.scenario import toml_text
 
 from .errors import CalibrationError
 from .kpis import KPIS, Kpi
 
-CALIBRATED = (
-    "selling.win_chance_max",
-    "churn.base_rate",
-    "motivation.base_quit_rate",
-    "clients.need_rate_consultative",
-)
+QUIT_RATE = next(k for k in ("motivation.quit_rate_late", "motivation.base_quit_rate") if k in parameter_keys())
+CALIBRATED = ("selling.win_chance_max", "churn.base_rate", QUIT_RATE, "clients.need_rate_consultative")
 
 
 def observed_path(scenario: Path) -> Path:
