@@ -27,6 +27,10 @@ SUMMARY_LABELS: dict[str, str] = KEY_METRICS | {
     "newcomer_skill_final": "newcomers' consultative skill at the end",
     "top_veteran_skill_change": "change in the most skilled veterans' consultative skill",
     "golden_fund_retention": "share of the quarter-0 golden fund still a client at the end",
+    "profit_final_year": "profit in the final year, k€",
+    "transactional_revenue_final_year": "transactional (non-golden-fund) revenue in the final year, k€",
+    "newcomer_quit_rate_annual": "newcomers' quits per person-year in their first year",
+    "veteran_quit_rate_annual": "veterans' quits per person-year",
 }
 
 # Per-quarter figures: file name -> (title, [(timeseries column, line label)]).

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import pickle
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ import pandas as pd
 
 from .metrics import run_summary, timeseries
 from .model import SalesModel
-from .presets import PolicyPreset, check_overrides, resolve_policy, resolve_run
+from .presets import PolicyPreset, before_switch, check_overrides, resolve_policy, resolve_run
 from .scenario import Scenario, ScenarioError
 
 
@@ -63,9 +65,9 @@ def run_simulation(
     if overrides:
         check_overrides(scenario, [preset], overrides)
     with cyclic_gc_paused():
-        model = SalesModel(
-            params, preset, seed=seed, replication=replication, log_events=log_events, switch_at=switch_at
-        )
+        model = department_at_quarter_zero(params, preset, seed, replication)
+        model.plan_switch(preset, params, switch_at)
+        model.log_events = log_events
         for _ in range(params.quarters):
             model.step()
         frame = timeseries(model)
@@ -73,6 +75,38 @@ def run_simulation(
         result = SimulationResult(preset.name, seed, replication, params, summary, frame, model.events)
         del model  # garbage now: the pause's end frees it
     return result
+
+
+class Histories:
+    """Departments at quarter 0, kept (pickled) so that the runs of several policies on the same
+    replication share one history: it is the same for all of them (the current policy's, on
+    common random numbers). Only a speed-up: a kept department continues exactly as a new one."""
+
+    def __init__(self, budget: int = 64 * 2**20) -> None:
+        self.kept: OrderedDict[tuple[str, str, int, int], bytes] = OrderedDict()
+        self.budget = budget  # bytes
+
+    def department(self, before: Scenario, current: PolicyPreset, seed: int, replication: int) -> SalesModel:
+        if before.department.history_quarters == 0:  # nothing to share
+            return SalesModel(before, current, seed=seed, replication=replication, log_events=False)
+        key = (before.digest(), current.name, seed, replication)
+        if key in self.kept:
+            self.kept.move_to_end(key)
+            return pickle.loads(self.kept[key])
+        model = SalesModel(before, current, seed=seed, replication=replication, log_events=False)
+        self.kept[key] = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        while sum(map(len, self.kept.values())) > self.budget and len(self.kept) > 1:
+            self.kept.popitem(last=False)
+        return model
+
+
+HISTORIES = Histories()
+
+
+def department_at_quarter_zero(params: Scenario, preset: PolicyPreset, seed: int, replication: int) -> SalesModel:
+    """The department at quarter 0, before ``preset`` (resolved to ``params``) takes over."""
+    current, before = before_switch(params, preset)
+    return HISTORIES.department(before, current, seed, replication)
 
 
 def whole(name: str, value: Any, high: int, low: int = 0) -> int:

@@ -131,3 +131,19 @@ def test_a_live_model_can_be_switched():
 def test_seeds_must_be_whole_numbers(value, name):
     with pytest.raises(ValueError, match=rf"{name}: .* allowed: a whole number"):
         run_simulation(quarters=1, **{name: value})
+
+
+def test_a_kept_history_continues_exactly_as_a_new_department():
+    from simulation.run import HISTORIES
+
+    HISTORIES.kept.clear()
+    first = run_simulation(policy="dedicated_roles_crm", seed=9, replication=1, quarters=6)
+    assert len(HISTORIES.kept) == 1  # mature_department's history, kept
+    again = run_simulation(policy="dedicated_roles_crm", seed=9, replication=1, quarters=6)
+    model = SalesModel(policy="dedicated_roles_crm", seed=9, replication=1, overrides={"quarters": 6}, log_events=False)
+    for _ in range(6):
+        model.step()
+    from simulation.metrics import timeseries
+
+    pd.testing.assert_frame_equal(first.timeseries, again.timeseries)
+    pd.testing.assert_frame_equal(first.timeseries, timeseries(model))
