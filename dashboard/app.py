@@ -43,12 +43,12 @@ EVENT_QUARTERS = 8  # quarters listed in each event log, newest first
 CSS = """
 .salessim { font-size: 17px; color: #111827; }
 .salessim .v-btn { font-size: 16px !important; letter-spacing: 0 !important; text-transform: none !important; }
-.salessim .topbar { align-items: center; flex-wrap: wrap; gap: 8px; }
+.salessim .topbar { align-items: center; flex-wrap: nowrap; gap: 8px; }
 .salessim .quarter { font-size: 30px; font-weight: 700; white-space: nowrap; }
 .salessim .replay-note { font-size: 16px; color: #b45309; font-weight: 600; }
 .salessim .headline-card { border-left: 6px solid; padding: 4px 12px; }
 .salessim .side-title { font-size: 22px; font-weight: 700; }
-.salessim .kpi { font-size: 30px; font-weight: 700; line-height: 1.15; }
+.salessim .kpi { font-size: 28px; font-weight: 700; line-height: 1.15; }
 .salessim .kpi-label { font-size: 16px; color: #374151; }
 .salessim .kpi-small { font-size: 18px; color: #1f2937; }
 .salessim .spread-note { font-size: 17px; color: #1f2937; }
@@ -63,6 +63,8 @@ CSS = """
 .salessim .events-title { font-size: 18px; font-weight: 700; }
 .salessim .event-quarter { font-size: 17px; justify-content: flex-start !important; height: auto !important;
                            min-height: 34px; white-space: normal; text-align: left; }
+.salessim .event-quarter .v-btn__content { white-space: normal; max-width: 100%; }
+.salessim .chart-title { flex: 1 1 auto; min-width: 0; }
 .salessim .event-details { font-size: 16px; margin: 0 0 6px 16px; padding: 0; }
 .salessim .event-details li { list-style: none; }
 .salessim .kind { display: inline-block; min-width: 110px; font-size: 13px; font-weight: 700;
@@ -212,14 +214,12 @@ def TopBar(t: Translator, code: solara.Reactive[str], state: Lockstep, quarter: 
         solara.Button(t._("Reset"), icon_name="mdi-restore", on_click=reset, outlined=not pending,
                       color="warning" if pending else None, classes=["reset"])
         solara.Text(t._("Quarter {quarter} of {horizon}", quarter=quarter, horizon=horizon), classes=["quarter"])
-        with solara.Column(style={"width": "230px", "gap": "0"}, classes=["scrubber"]):
+        with solara.Column(style={"width": "200px", "gap": "0"}, classes=["scrubber"]):
             solara.SliderInt(t._("Replay quarter"), value=quarter, min=0, max=max(live, 1), disabled=live == 0,
                              on_value=lambda q: view.set(None if q >= live else q))
         if view.value is not None and view.value < live:
             solara.Text(t._("replaying; latest is {live}", live=t.quarter(live)), classes=["replay-note"])
             solara.Button(t._("Back to latest"), on_click=lambda: view.set(None), text=True, classes=["live"])
-        if live >= horizon:
-            solara.Text(t._("(end of horizon)"), classes=["kpi-label"])
         solara.v.Spacer()
         solara.Button(t._("Story"), icon_name="mdi-book-open-variant",
                       on_click=lambda: story_on.set(not story_on.value), color="primary" if story_on.value else None,
@@ -244,7 +244,7 @@ def Headlines(sides: list[Side], t: Translator):
                     solara.Text(side.label, classes=["side-title"], style={"color": side.color})
                     solara.Text(t._("quits {quits} · hires {hires}", quits=t.number(int(side.frame.quits.sum())),
                                     hires=t.number(int(side.frame.hires.sum()))), classes=["kpi-small"])
-                with solara.Row(style={"gap": "28px", "flex-wrap": "wrap", "align-items": "baseline"}):
+                with solara.Row(style={"gap": "20px", "flex-wrap": "nowrap", "align-items": "baseline"}):
                     Kpi(t._("revenue this quarter"), t.money(last.revenue), t.change(last.revenue, first.revenue))
                     Kpi(t._("golden fund"), t.money(last.golden_fund_revenue),
                         t.change(last.golden_fund_revenue, first.golden_fund_revenue))
@@ -331,11 +331,11 @@ def ChartCard(t: Translator, chart: str, sides: list[Side], state: Lockstep, hor
             solara.Text(t._(CHARTS[chart]), classes=["chart-title"])
             solara.v.Spacer()
             if zoom_button:
-                solara.Button(t._("Full screen"), icon_name="mdi-fullscreen", on_click=lambda: zoomed.set(chart),
-                              text=True, classes=["zoom-button"])
+                solara.Button(icon_name="mdi-fullscreen", on_click=lambda: zoomed.set(chart), text=True,
+                              classes=["zoom-button"], style={"min-width": "40px"})
             solara.Button("PNG", icon_name="mdi-image-outline", on_click=lambda: png.set(png.value + 1), text=True,
                           classes=["png-button"])
-            solara.Button("CSV", icon_name="mdi-table-arrow-down", on_click=export_csv, text=True,
+            solara.Button("CSV", icon_name="mdi-download", on_click=export_csv, text=True,
                           classes=["csv-button"])
         Chart.element(option=json.dumps(option(chart, sides, t, horizon, spread), separators=(",", ":")),
                       locale=t.lang, filename=f"salessim-{chart}-q{quarter}", png_request=png.value,
@@ -356,6 +356,8 @@ def EventLog(t: Translator, side: Side, events: list, quarter: int):
             solara.Text(t._("Nothing yet: press Step."), classes=["kpi-label"])
         for group in groups:
             summary = story.event_summary(group.counts, group.handoff_churns, t, group.followers)
+            if not summary:
+                continue
             solara.Button(f"{t.quarter(group.quarter)}: {summary}", text=True, classes=["event-quarter"],
                           icon_name="mdi-chevron-up" if opened.value == group.quarter else "mdi-chevron-down",
                           on_click=lambda q=group.quarter: opened.set(-1 if opened.value == q else q))

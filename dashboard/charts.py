@@ -83,31 +83,33 @@ def _pairs(frame: pd.DataFrame, column: str, cumulative: bool = False) -> list[l
 
 
 def _band(side: int, color: str, low: list[float], high: list[float], upto: int, name: str) -> list[dict]:
-    """The 10-90% band of the spread as a stacked area (no tooltip, see echarts.vue)."""
-    quarters = range(min(upto, len(low) - 1) + 1) if low else range(0)
-    base = [[q, round(low[q], 2)] for q in quarters]
-    width = [[q, round(high[q] - low[q], 2)] for q in quarters]
-    common = {"type": "line", "stack": f"band{side}", "symbol": "none", "silent": True, "z": 1}
-    return [
-        {**common, "id": f"band-low-{side}", "name": name, "data": base, "lineStyle": {"opacity": 0},
-         "itemStyle": {"color": color}},
-        {**common, "id": f"band-width-{side}", "name": name, "data": width, "lineStyle": {"opacity": 0},
-         "areaStyle": {"color": color, "opacity": 0.16}, "itemStyle": {"color": color}},
-    ]
+    """The 10-90% band of the spread as a stacked area on the category axis (no tooltip, see echarts.vue)."""
+    count = min(upto, len(low) - 1) + 1 if low else 0
+    base = [round(low[q], 2) for q in range(count)]
+    width = [round(high[q] - low[q], 2) for q in range(count)]
+    common = {"type": "line", "stack": f"band{side}", "symbol": "none", "silent": True, "z": 1, "name": name,
+              "lineStyle": {"opacity": 0}, "itemStyle": {"color": color}}
+    return [{**common, "id": f"band-low-{side}", "data": base},
+            {**common, "id": f"band-width-{side}", "data": width, "areaStyle": {"color": color, "opacity": 0.18}}]
 
 
 def money_option(sides: list[Side], t: Translator, horizon: int, column: str, spread: Spread | None) -> dict:
-    """Revenue (``column='revenue'``) or golden-fund revenue per quarter, with the spread's bands."""
+    """Revenue (``column='revenue'``) or golden-fund revenue per quarter, with the spread's bands
+    (a category axis of quarters, so that the bands stack)."""
     option = _base(t)
     series = []
     for i, side in enumerate(sides):
-        series.append(_line(side.label, side.color, _pairs(side.frame, column), z=3))
+        values = [round(float(v), 2) for v in side.frame[column]]
+        series.append(_line(side.label, side.color, values, z=3))
         if spread is not None and spread.quarters == horizon:
             low, _mid, high = spread.bands[i][column]
-            name = t._("{label}: 8 of 10 departments like it", label=side.label)
-            series += _band(i, side.color, low, high, side.quarter, name)
-    option.update(xAxis=_axis_x(t, horizon), yAxis=_axis_y(min=0), series=series)
-    option["legend"]["data"] = [s["name"] for s in series if not s.get("id", "").startswith("band-low")]
+            series += _band(i, side.color, low, high, side.quarter, t._("8 of 10 departments like it"))
+    x = _axis_x(t, horizon) | {"type": "category", "data": list(range(horizon + 1)), "boundaryGap": False,
+                                "axisLabel": {"fontSize": FONT, "interval": max(0, horizon // 8 - 1)}}
+    for key in ("min", "max", "minInterval"):
+        x.pop(key)
+    option.update(xAxis=x, yAxis=_axis_y(min=0), series=series)
+    option["legend"]["data"] = [side.label for side in sides]
     return option
 
 
@@ -125,12 +127,14 @@ def servicing_option(sides: list[Side], t: Translator, horizon: int) -> dict:
 def staff_option(sides: list[Side], t: Translator, horizon: int) -> dict:
     option = _base(t)
     series = []
+    quits, hires = t._("quits (solid)"), t._("hires (dashed)")
     for side in sides:
-        series.append(_line(t._("{label}: quits", label=side.label), side.color,
-                            _pairs(side.frame, "quits", cumulative=True), step="end"))
-        series.append(_line(t._("{label}: hires", label=side.label), side.color,
-                            _pairs(side.frame, "hires", cumulative=True), dashed="dashed", width=2.5, step="end"))
+        series.append(_line(quits, side.color, _pairs(side.frame, "quits", cumulative=True), step="end"))
+        series.append(_line(hires, side.color, _pairs(side.frame, "hires", cumulative=True), dashed="dashed",
+                            width=2.5, step="end"))
     option.update(xAxis=_axis_x(t, horizon), yAxis=_axis_y(min=0, minInterval=1), series=series)
+    option["legend"].update(data=[quits, hires], itemStyle={"color": "#374151"}, lineStyle={"color": "#374151"})
+    option["tooltip"]["trigger"] = "item"
     return option
 
 

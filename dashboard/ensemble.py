@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import os
 import threading
 from dataclasses import dataclass
 
@@ -63,6 +64,12 @@ def spread(levers: Levers, policies: tuple[str, str], replications: int = REPLIC
     return Spread(replications, int(levers.quarters), tuple(bands), int((gaps > 0).sum()), rank)
 
 
+def _lower_priority() -> None:
+    """The worker yields the CPU to the server and the browser (a Step must stay quick)."""
+    if hasattr(os, "nice"):
+        os.nice(10)
+
+
 class Background:
     """One worker process for the spreads, shared by every page of this server, with a cache."""
 
@@ -78,7 +85,7 @@ class Background:
             if key not in self._cache:
                 if self._pool is None:
                     self._pool = concurrent.futures.ProcessPoolExecutor(
-                        max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority)
                 self._cache[key] = self._pool.submit(spread, levers, policies, replications)
             return self._cache[key]
 
