@@ -390,7 +390,7 @@ def fit_table(setup: Setup, check: Evaluation) -> pd.DataFrame:
                 "kpi": name,
                 "observed": kpi.value,
                 "simulated": mean,
-                "ci_low": mean - half,
+                "ci_low": max(0.0, mean - half),  # every KPI is a share, a rate or revenue: never below 0
                 "ci_high": mean + half,
                 "within": bool(abs(kpi.value - mean) <= half) if len(values) else False,
                 "fitted": name in setup.fitted,
@@ -404,9 +404,14 @@ def unreachable(setup: Setup, trials: pd.DataFrame, fit: pd.DataFrame, parameter
     messages = []
     bounds = [str(p["key"]) for p in records(parameters) if p["at_bound"]]
     for row in records(fit):
+        name = str(row["kpi"])
+        if not row["within"] and not row["fitted"]:
+            messages.append(
+                f"{name} (a check, not fitted) is outside its band: observed {row['observed']:.4g}, "
+                f"simulated {row['simulated']:.4g} [{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+            )
         if row["within"] or not row["fitted"]:
             continue
-        name = str(row["kpi"])
         kpi = setup.observed[name]
         low, high = trials[f"sim_{name}"].min(), trials[f"sim_{name}"].max()
         if kpi.value < low - 1.96 * kpi.scale(name) or kpi.value > high + 1.96 * kpi.scale(name):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import importlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -130,7 +131,7 @@ def cell_text(value: Any) -> str:
 def read_xlsx(path: Path, shown: str, options: dict[str, Any]) -> Table:
     """The first sheet (or the mapping's ``sheet``) of an .xlsx export as text."""
     try:
-        import openpyxl  # type: ignore[import-untyped]
+        openpyxl = importlib.import_module("openpyxl")
     except ImportError:
         raise MappingError(f"{shown}: reading .xlsx needs openpyxl (pip install openpyxl)") from None
     try:
