@@ -114,7 +114,7 @@ def owner(error: ScenarioError, keys_by_parameter: Mapping[str, Iterable[str]], 
     text = str(error)
     for parameter, keys in keys_by_parameter.items():
         for key in keys:
-            if text.startswith((f"{key} = ", f"unknown key '{key}'")):
+            if text.startswith((f"{key} = ", f"{key}: ", f"unknown key '{key}'")):
                 return parameter
     return default
 

@@ -42,16 +42,12 @@ import pandas as pd
 from IPython.display import Image, display
 from matplotlib.ticker import MaxNLocator
 
-import experiments.experiment  # noqa: F401  (salessim's report code: it sets a file-only plotting backend, ...)
-from experiments import cli
+import experiments
 from experiments.labels import KEY_METRICS, label
-from experiments.report import reading
-from experiments.runner import Design, run_tasks
 from experiments.stats import paired_differences, summarise, t_quantile
-from simulation import MAIN_POLICIES, SUMMARY_METRICS, resolve_scenario, run_simulation
+from simulation import MAIN_POLICIES, SUMMARY_METRICS, run_simulation
 
 # %matplotlib inline
-# (... so the line above, after the imports, brings back the inline plots)
 plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
 
 SCENARIO = "mature_department"
@@ -65,25 +61,16 @@ print("Policies:", ", ".join(POLICIES), f"— baseline {BASELINE}; {REPS} replic
 # %% [markdown]
 # ## 1. Run the replications
 #
-# A `Design` says what to run; `run_tasks` runs it and hands back each run's summary and
-# quarter-by-quarter timeseries. Replication *r* of every policy is
-# `run_simulation(SCENARIO, policy, seed=SEED, replication=r)`: the same starting department, the
-# same leads and the same luck. These are **common random numbers**, exactly what
-# `salessim compare` does. (Pass a process pool as `executor=` to use several cores.)
+# `experiments.compare` runs every policy `REPS` times and returns a result holding the tables.
+# Replication *r* of every policy is `run_simulation(SCENARIO, policy, seed=SEED, replication=r)`:
+# the same starting department, the same leads and the same luck. These are **common random
+# numbers**, exactly what `salessim compare` does (the command is a thin layer over this call).
+# The runs use every core; `workers=1` keeps them in this process.
 
 # %%
-design = Design(resolve_scenario(SCENARIO, {"quarters": QUARTERS}), tuple(POLICIES), REPS, SEED, QUARTERS)
-summaries, series = [], []
-
-
-def keep(task, output) -> None:
-    summaries.append({"policy": task.policy, "replication": task.replication, **output.summary})
-    series.append(output.timeseries.assign(policy=task.policy, replication=task.replication))
-
-
-run_tasks(design, design.tasks(), keep)
-runs = pd.DataFrame(summaries)
-timeseries = pd.concat(series, ignore_index=True)
+result = experiments.compare(SCENARIO, POLICIES, REPS, quarters=QUARTERS, seed=SEED, progress=False)
+runs, timeseries = result.runs, result.timeseries
+print(result)
 print(f"{len(runs)} runs: {len(POLICIES)} policies × {REPS} replications × {QUARTERS} quarters.")
 runs[["policy", "replication", "revenue_total", "golden_fund_revenue_final_year", "veteran_skill_change"]].head()
 
@@ -117,13 +104,12 @@ print(f"95% CI half-width of the revenue difference: ±{paired_half:,.0f} k€ p
 # %% [markdown]
 # ## 3. The tables: each policy, and each policy minus the baseline
 #
-# `summarise` gives each metric's mean and 95% CI per policy; `paired_differences` gives each
-# policy minus the baseline, replication by replication, with a 95% CI. A difference whose CI
-# excludes 0 is one the replications can tell apart from noise.
+# `result.summary` gives each metric's mean and 95% CI per policy; `result.paired` gives each
+# policy minus the baseline (the first policy), replication by replication, with a 95% CI. A
+# difference whose CI excludes 0 is one the replications can tell apart from noise.
 
 # %%
-summary = summarise(runs, SUMMARY_METRICS, by=["policy"])
-paired = paired_differences(runs, SUMMARY_METRICS, BASELINE)
+summary, paired = result.summary, result.paired
 
 
 def fmt(value: float, signed: bool = False) -> str:
@@ -150,7 +136,9 @@ diffs.assign(mean_diff=diffs.mean_diff.map(lambda v: fmt(v, True)))[
 # %% [markdown]
 # ## 4. The plots
 #
-# Quarter by quarter, the mean over replications with its 95% band; then the paired differences.
+# Quarter by quarter, the mean over replications with its 95% band (drawn here with pyplot, from
+# `result.timeseries`); then the paired differences, one of the result's own figures
+# (`result.figures()` gives them all, `result.plot(metric)` one at a time).
 
 # %%
 PANELS = {"revenue": "Revenue per quarter, k€", "golden_fund_revenue": "Golden-fund revenue per quarter, k€",
@@ -172,31 +160,23 @@ fig.tight_layout()
 plt.show()
 
 # %%
-shown = list(KEY_METRICS)
-others = POLICIES[1:]
-fig, axes = plt.subplots(2, 3, figsize=(14, 6))
-for ax, metric in zip(axes.flat, shown, strict=True):
-    rows = paired[paired.metric == metric].set_index("policy").reindex(others)
-    ax.errorbar(rows.mean_diff, range(len(others)), xerr=[rows.mean_diff - rows.ci_low, rows.ci_high - rows.mean_diff],
-                fmt="o", capsize=4)
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(others)), others)
-    ax.invert_yaxis()
-    ax.set_title(label(metric), fontsize="medium")
-fig.suptitle(f"Each policy minus {BASELINE}, paired by replication (mean and 95% CI)")
-fig.tight_layout()
-plt.show()
+result.plot("revenue_total")
+
+# %%
+display(result.figures()["paired_differences"])
 
 # %% [markdown]
 # ## What the numbers say
 #
-# The reading below is generated from the tables (the same function writes the reading in
-# `salessim compare`'s report), followed by the two comparisons that separate the parts of the
-# remedy: roles without a CRM, and a CRM without roles.
+# The reading below is generated from the tables (it is the reading of `salessim compare`'s
+# report), followed by the two comparisons that separate the parts of the remedy: roles without a
+# CRM, and a CRM without roles.
 
 # %%
-for sentence in reading(summary, paired, POLICIES, QUARTERS):
+for sentence in result.reading():
     print(sentence)
+
+others = POLICIES[1:]
 
 
 def revenue_diff(policy: str) -> pd.Series:
@@ -228,19 +208,19 @@ print(f"Roles added to a CRM (dedicated_roles_crm minus finder_keeps_crm): {verd
 # holds the clients (`docs/model.md`, sections 2.7 and 8). With few replications some CIs are wide;
 # raise `REPS` before drawing a line under a result.
 #
-# ## 5. Loading a results folder written by `salessim compare`
+# ## 5. A results folder: saving one, loading one written by `salessim compare`
 #
-# The command line writes everything into one folder. Here we call the command in-process, with a
-# small run, into a temporary folder; the cell prints the same command for a shell. To read your
-# own folder, set `folder = Path("results/<its name>")` and run the cells after this one.
+# `result.save(path)` writes the folder `salessim compare` writes; `out=path` in `compare` saves
+# each run there as it finishes (an interrupted call finishes with `resume=True`). Here a small
+# comparison goes into a temporary folder; the cell prints the same command for a shell. To read
+# your own folder, set `folder = Path("results/<its name>")` and run the cells after this one.
 
 # %%
 workdir = tempfile.TemporaryDirectory()
-folder = Path(workdir.name) / "demo"
-DEMO = ["compare", "--seed", str(SEED), "--reps", "10", "--quarters", "12", "--workers", "1"]
+DEMO = ["compare", "--seed", str(SEED), "--reps", "10", "--quarters", "12"]
 print("From a shell:", shlex.join(["salessim", *DEMO, "--out", "results/demo"]))
-status = cli.main([*DEMO, "--out", str(folder)])
-assert status == 0, f"salessim compare exited with {status}"
+demo = experiments.compare(SCENARIO, POLICIES, 10, quarters=12, seed=SEED, progress=False)
+folder = demo.save(Path(workdir.name) / "demo")
 
 # %% [markdown]
 # What is in the folder (the README's "The results folder" section describes each file):
@@ -258,11 +238,13 @@ folder_runs = pd.read_parquet(folder / "runs.parquet")  # one row per policy × 
 folder_series = pd.read_parquet(folder / "timeseries.parquet")  # policy, replication, quarter, metrics...
 manifest = json.loads((folder / "manifest.json").read_text())
 print(f"manifest: {manifest['subcommand']}, status {manifest['status']}, root seed {manifest['root_seed_entropy']}, "
-      f"policies {', '.join(manifest['arguments']['--policies'])}, {manifest['arguments']['--reps']} replications")
+      f"policies {', '.join(manifest['arguments']['policies'])}, {manifest['arguments']['reps']} replications")
 folder_paired[folder_paired.metric == "revenue_total"]
 
 # %% [markdown]
-# The tables are consistent with the runs they came from, and each run can be reproduced on its own:
+# The tables are consistent with the runs they came from, and each run can be reproduced on its own
+# from the scenario the folder records for its policy (`scenarios/<policy>.toml`; `scenario.toml`
+# is the one all policies share):
 
 # %%
 again = paired_differences(folder_runs, [m for m in SUMMARY_METRICS if m in folder_runs], "finder_keeps")
@@ -272,9 +254,10 @@ print(f"paired_differences.csv recomputed from runs.parquet: identical = {same}"
 
 row = folder_runs[(folder_runs.policy == "dedicated_roles") & (folder_runs.replication == 3)].iloc[0]
 demo_quarters = int(folder_series.quarter.max())
-alone = run_simulation(SCENARIO, "dedicated_roles", seed=int(row.seed), replication=3, quarters=demo_quarters)
-print(f"run_simulation(..., seed={int(row.seed)}, replication=3, quarters={demo_quarters}) revenue "
-      f"{alone.summary['revenue_total']:,.1f} k€; runs.parquet {row.revenue_total:,.1f} k€")
+alone = run_simulation(folder / "scenarios" / "dedicated_roles.toml", "dedicated_roles", seed=int(row.seed),
+                       replication=3)
+print(f"run_simulation(scenarios/dedicated_roles.toml, seed={int(row.seed)}, replication=3): {demo_quarters} quarters, "
+      f"revenue {alone.summary['revenue_total']:,.1f} k€; runs.parquet {row.revenue_total:,.1f} k€")
 
 # %%
 golden = summarise(folder_series, ["golden_fund_revenue"], by=["policy", "quarter"])

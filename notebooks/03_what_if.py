@@ -23,7 +23,8 @@
 # - **share of consultative leads** (`market.consultative_share`): how much of the incoming work
 #   needs consultative skill;
 # - **forgetting rate** (`skill.forgetting_rate`): how fast unused skill fades (0 = never);
-# - **CRM adoption** (`crm.adoption`): how much of the work the team actually records in the CRM.
+# - **CRM adoption** (`crm.adoption`): how much of the work the team records in the CRM, for the
+#   policies that have one (the `*_crm` policies).
 #
 # For each lever value, every policy runs on the same departments (common random numbers), and we
 # plot *policy minus finder keeps* in revenue over the run, k€, with its 95% CI. Above zero the alternative
@@ -36,15 +37,10 @@
 # finder_keeps,dedicated_roles,dedicated_roles_crm --reps 50` and load its folder as in notebook 02.
 
 # %%
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
-from functools import reduce
-
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from experiments.runner import Design, run_tasks
+import experiments
 from experiments.stats import paired_differences
 from simulation import resolve_scenario
 
@@ -53,9 +49,8 @@ plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3})
 
 SCENARIO = "mature_department"
 SEED = 2024
-REPS = 20  # replications per policy and lever value: raise to 50 for a report
+REPS = 12  # replications per policy and lever value: raise to 50 for a report
 QUARTERS = 20
-WORKERS = os.cpu_count() or 1
 BASE = resolve_scenario(SCENARIO, {"quarters": QUARTERS})
 LEVERS = {
     "market.consultative_share": (0.0, 0.25, 0.5, 0.75),
@@ -66,49 +61,27 @@ DEFAULTS = {"market.consultative_share": BASE.market.consultative_share,
             "skill.forgetting_rate": BASE.skill.forgetting_rate,
             "crm.adoption": BASE.crm.adoption}  # the adoption the *_crm policies use
 METRIC = "revenue_total"
-print(f"{REPS} replications of {QUARTERS} quarters per policy and lever value, on {WORKERS} worker(s).")
+print(f"{REPS} replications of {QUARTERS} quarters per policy and lever value.")
 for key, value in DEFAULTS.items():
     print(f"{key}: values {LEVERS[key]}, default {value}")
 
 # %% [markdown]
 # ## Running a sweep
 #
-# A `Design` with `vary={key: values}` is what `salessim sweep` runs: every value × every policy ×
-# every replication, replication *r* always on the same random streams. We run it on a local
-# process pool and keep each run's summary. Every sweep passes through the default setting; a run
-# already done there is reused rather than run again.
+# `experiments.sweep(vary={key: values}, ...)` is what `salessim sweep` runs: every value × every
+# policy × every replication, replication *r* always on the same random streams, on all cores. Its
+# result's `paired` table holds each policy minus the first one (the baseline) at each value.
 
 # %%
-executor = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn")) if WORKERS > 1 else None
+def sweep(key: str, values: tuple, policies: list[str], overrides: dict | None = None) -> pd.DataFrame:
+    """Each policy minus the first, paired by replication, at each value of ``key`` (the metric only)."""
+    result = experiments.sweep({key: list(values)}, SCENARIO, policies, REPS, quarters=QUARTERS, seed=SEED,
+                               overrides=overrides, progress=False)
+    runs.append(result.runs)
+    return result.paired[result.paired.metric == METRIC]
 
 
-done: dict[tuple, dict] = {}  # (policy, changed settings, replication) -> run summary
-
-
-def changes(overrides: dict) -> tuple:
-    """The overrides that change the scenario (setting a key to its scenario value changes nothing)."""
-    return tuple(sorted((k, v) for k, v in overrides.items() if v != reduce(getattr, k.split("."), BASE)))
-
-
-def sweep(key: str, values: tuple, policies: list[str], fixed: dict | None = None) -> pd.DataFrame:
-    """One row per policy × value of ``key`` × replication, with the run summary (``fixed``: other overrides)."""
-    fixed = dict(fixed or {})
-    design = Design(resolve_scenario(BASE, fixed), tuple(policies), REPS, SEED, QUARTERS, overrides=fixed,
-                    vary={key: values})
-    points = design.points()
-
-    def ident(task) -> tuple:
-        return task.policy, changes(fixed | points[task.point]), task.replication
-
-    todo = [task for task in design.tasks() if ident(task) not in done]
-    run_tasks(design, todo, lambda task, output: done.__setitem__(ident(task), output.summary), executor)
-    return pd.DataFrame([{"policy": task.policy, key: points[task.point][key], "replication": task.replication,
-                          **done[ident(task)]} for task in design.tasks()])
-
-
-def against_finder_keeps(runs: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Each policy minus finder_keeps at the same lever value, paired by replication."""
-    return paired_differences(runs, [METRIC], "finder_keeps", by=[key])
+runs: list[pd.DataFrame] = []  # every sweep's runs, kept to count them and to pair them another way
 
 
 # %% [markdown]
@@ -116,36 +89,31 @@ def against_finder_keeps(runs: pd.DataFrame, key: str) -> pd.DataFrame:
 #
 # For the first two levers: `dedicated_roles` and `dedicated_roles_crm` against `finder_keeps`.
 #
-# CRM adoption is different, because a CRM can be added to either policy (`dedicated_roles_crm` *is*
-# `dedicated_roles` with the default adoption). So we run finder keeps and dedicated roles at each adoption and
-# compare three ways: **roles with a CRM at this adoption − finder keeps without a CRM** (the book's
-# full remedy against the status quo; at the default adoption this is `dedicated_roles_crm −
-# finder_keeps`); **roles − finder keeps, both at this adoption** (what roles add once both have the
-# CRM; without a CRM this is
-# `dedicated_roles − finder_keeps`); and **finder keeps with a CRM − without** (the CRM alone).
+# CRM adoption is different: it changes only what a policy *with* a CRM runs (the `*_crm` policies;
+# varying it for a policy without one would change nothing, and `sweep` refuses that). At adoption 0
+# a `*_crm` policy runs exactly like its base policy. So we run finder keeps, finder keeps with a CRM
+# and roles with a CRM at each adoption, and compare three ways: **roles with a CRM at this adoption
+# − finder keeps without a CRM** (the book's full remedy against the status quo; at the default
+# adoption this is `dedicated_roles_crm − finder_keeps`); **roles − finder keeps, both with this
+# CRM** (what roles add once both have it; at adoption 0 this is `dedicated_roles − finder_keeps`);
+# and **finder keeps with this CRM − without** (the CRM alone).
 
 # %%
 MAIN = ["finder_keeps", "dedicated_roles", "dedicated_roles_crm"]
 differences = {}
 for key in ["market.consultative_share", "skill.forgetting_rate"]:
-    diff = against_finder_keeps(sweep(key, LEVERS[key], MAIN), key)
+    diff = sweep(key, LEVERS[key], MAIN)
     diff["comparison"] = diff.policy + " − finder_keeps"
     differences[key] = diff
 
 key = "crm.adoption"
-crm_runs = sweep(key, LEVERS[key], ["finder_keeps", "dedicated_roles"])
-no_crm = crm_runs[(crm_runs.policy == "finder_keeps") & (crm_runs[key] == 0.0)]
-baseline_no_crm = pd.concat([no_crm.assign(**{key: value}) for value in LEVERS[key]], ignore_index=True)
-remedy = paired_differences(pd.concat([crm_runs[crm_runs.policy == "dedicated_roles"], baseline_no_crm]),
-                            [METRIC], "finder_keeps", by=[key])
-remedy["comparison"] = "roles with this CRM − finder_keeps without"
-same_crm = against_finder_keeps(crm_runs, key)
+crm = sweep(key, LEVERS[key], ["finder_keeps", "finder_keeps_crm", "dedicated_roles_crm"])
+remedy = crm[crm.policy == "dedicated_roles_crm"].assign(comparison="roles with this CRM − finder_keeps without")
+crm_alone = crm[crm.policy == "finder_keeps_crm"].assign(comparison="finder_keeps with this CRM − without")
+same_crm = paired_differences(runs[-1][runs[-1].policy != "finder_keeps"], [METRIC], "finder_keeps_crm", by=[key])
 same_crm["comparison"] = "roles − finder_keeps, same CRM"
-crm_alone = paired_differences(pd.concat([crm_runs[crm_runs.policy == "finder_keeps"].assign(policy="with CRM"),
-                                          baseline_no_crm]), [METRIC], "finder_keeps", by=[key])
-crm_alone["comparison"] = "finder_keeps with this CRM − without"
 differences[key] = pd.concat([remedy, same_crm, crm_alone], ignore_index=True)
-print(f"{len(done)} runs of {QUARTERS} quarters each.")
+print(f"{sum(map(len, runs))} runs of {QUARTERS} quarters each.")
 
 # %% [markdown]
 # ## Where the ranking flips
@@ -229,6 +197,7 @@ for key, diff in differences.items():
             text = f"CI above zero at every {key} in this grid (finder keeps clearly behind)"
         print(f"{comparison}: {text}.")
 
+# %% [markdown]
 # ## A combination: a costly CRM in a mostly transactional market
 #
 # Levers interact. A CRM's data entry takes selling time (`crm.time_cost`, share of a quarter at full
@@ -238,10 +207,7 @@ for key, diff in differences.items():
 # %%
 COMBINATION = {"market.consultative_share": 0.2}
 TIME_COSTS = (0.05, 0.15)
-combination = against_finder_keeps(sweep("crm.time_cost", TIME_COSTS, ["finder_keeps", "dedicated_roles_crm"],
-                                         fixed=COMBINATION), "crm.time_cost")
-if executor is not None:
-    executor.shutdown()
+combination = sweep("crm.time_cost", TIME_COSTS, ["finder_keeps", "dedicated_roles_crm"], overrides=COMBINATION)
 setting = ", ".join(f"{key} {value:g}" for key, value in COMBINATION.items())
 for _, row in combination.iterrows():
     print(f"{setting}, CRM time cost {row['crm.time_cost']:g}: dedicated_roles_crm − finder_keeps = "
@@ -260,5 +226,5 @@ for _, row in combination.iterrows():
 #   the green line is what roles add once both policies have the same CRM.
 #
 # Each panel moves one lever with the others at their defaults. To explore other combinations, pass
-# several keys in `vary` (the design runs every combination; keep the grid small here) or use
+# several keys to `experiments.sweep` (it runs every combination; keep the grid small here) or use
 # `salessim sweep` with several `--vary` options.
