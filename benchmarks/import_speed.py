@@ -38,8 +38,10 @@ def time_import(folder: Path, scale: float) -> None:
     started = time.perf_counter()
     result = import_crm(mapping, folder / "big.toml")
     seconds = time.perf_counter() - started
-    print(f"import-crm: {len(export.deals):,} deals ({size:.1f} MB CSV), {len(export.sellers)} sellers, "
-          f"{len(export.accounts):,} accounts: {seconds:.1f} s (report included; {result.seconds:.1f} s inside)")
+    print(
+        f"import-crm: {len(export.deals):,} deals ({size:.1f} MB CSV), {len(export.sellers)} sellers, "
+        f"{len(export.accounts):,} accounts: {seconds:.1f} s (report included; {result.seconds:.1f} s inside)"
+    )
 
 
 def time_calibrate(folder: Path, workers: int) -> None:
