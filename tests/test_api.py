@@ -150,6 +150,26 @@ def test_rerun_from_the_recorded_scenario_gives_identical_tables(tmp_path, kind,
     assert alone.summary["revenue_total"] == row.revenue_total
 
 
+def test_rerun_of_a_sensitivity_folder_from_its_recorded_scenario_gives_identical_tables(tmp_path):
+    pytest.importorskip("SALib")
+    common = {
+        "method": "morris",
+        "diff": ("finder_keeps", "finder_keeps_crm"),
+        "n": 2,
+        "reps": 1,
+        "seed": 2,
+        "workers": 1,
+        "progress": False,
+    }
+    params = {"market.leads_per_quarter": (10, 30), "crm.time_cost": (0.0, 0.2)}
+    experiments.sensitivity(params, overrides={"crm.adoption": 0.5}, quarters=2, out=tmp_path / "a", **common)
+    experiments.sensitivity(params, scenario=tmp_path / "a" / "scenario.toml", out=tmp_path / "b", **common)
+    assert digest(tmp_path / "a", ["indices.csv", "samples.csv"]) == digest(
+        tmp_path / "b", ["indices.csv", "samples.csv"]
+    )
+    assert pd.read_csv(tmp_path / "a" / "samples.csv").output.abs().sum() > 0  # the CRM policy differs
+
+
 def test_a_fresh_seed_is_drawn_and_recorded():
     found = experiments.compare(policies="finder_keeps", reps=1, quarters=2, workers=1, progress=False)
     assert isinstance(found.seed, int) and 0 <= found.seed < 2**63
