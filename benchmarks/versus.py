@@ -23,6 +23,12 @@ CASES = {  # name: code that prints seconds
         "import time; from simulation import run_simulation; [run_simulation(seed=90 + i) for i in range(3)]; "
         "t = time.perf_counter(); [run_simulation(seed=i) for i in range(20)]; print((time.perf_counter() - t) / 20)"
     ),
+    "the four main policies, one replication each (per run)": (
+        "import time; from simulation import run_simulation; P = ['finder_keeps', 'finder_keeps_crm', "
+        "'dedicated_roles', 'dedicated_roles_crm']; [run_simulation(policy=p, seed=99) for p in P]; "
+        "t = time.perf_counter(); [run_simulation(policy=p, seed=i) for i in range(8) for p in P]; "
+        "print((time.perf_counter() - t) / 32)"
+    ),
     "national_org, 40 quarters (~40k clients)": (
         "import time; from simulation import run_simulation; t = time.perf_counter(); "
         "run_simulation('national_org'); print(time.perf_counter() - t)"
