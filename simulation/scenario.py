@@ -233,6 +233,7 @@ class Hiring(_Group):
 
 class Finance(_Group):
     gross_margin: float = share(0.3, "gross margin on revenue")
+    discount_rate: float = share(0.1, "discount rate for net present values, per year")
 
 
 class Scenario(_Group):
