@@ -23,7 +23,10 @@
 # (*consultative*) clients nobody else wants, fails and quits; and the company loses its
 # **golden fund** of consultative clients. The remedy: separate roles and a CRM.
 #
-# This notebook follows **one simulated department** quarter by quarter under finder keeps (its
+# This notebook follows **one simulated department** (`fresh_start`: the seed's department on the day
+# its veterans are at their best, so that the pitfall unfolds in front of us; the default
+# `mature_department` is the same department after years of finder keeps, where it has already
+# happened) quarter by quarter under finder keeps (its
 # size and horizon are printed below), then replays **the same department in the same market** under the remedy,
 # dedicated roles with a CRM (`dedicated_roles_crm`). One department is a story, not evidence:
 # `02_policy_comparison` averages over many. Every number in the text comes from a code cell.
@@ -43,7 +46,7 @@ from simulation import SalesModel, resolve_scenario, run_simulation
 from simulation.ledger import Stage
 from simulation.metrics import run_summary, timeseries
 
-SCENARIO = "mature_department"
+SCENARIO = "fresh_start"  # the department on the day its veterans are at their best: the pitfall unfolds
 SEED = 2024
 QUARTERS = 20
 CANDIDATES = 21  # departments (replications) to choose a typical one from; odd, so there is a median
