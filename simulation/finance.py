@@ -44,9 +44,26 @@ def pay_initial_books(model: Department, policy: Policy) -> None:
     pay_sellers(model, policy, book, np.zeros(len(model.desks)))
 
 
-def accounts(model: Department, pay: float, hiring: float) -> dict[str, float]:
-    """9. Revenue, margin, pay, hiring and CRM costs, profit (quarter 0: the initial books'
-    revenue, no costs)."""
+def payroll(model: Department) -> dict[str, float]:
+    """This quarter's pay of everyone on staff (taken before anyone leaves): the total, and its
+    base salaries, book commission and acquisition bonuses."""
+    p, staff = model.scenario, model.on_staff
+    total = sum(s.income for s in staff)
+    base = sum(
+        p.pay.head_salary
+        if s.role is Role.HEAD
+        else p.strategic.seller_salary
+        if s.role is Role.STRATEGIC
+        else p.pay.base_salary
+        for s in staff
+    )
+    commission = sum(s.book_income for s in staff)
+    return {"pay": total, "base_pay": base, "commission": commission, "bonuses": total - base - commission}
+
+
+def accounts(model: Department, pay: dict[str, float], hiring: float) -> dict[str, float]:
+    """9. Revenue, margin, pay, hiring and CRM costs, profit (at the founding quarter: the
+    initial books' revenue and a quarter's pay at the initial incomes)."""
     p, ledger = model.scenario, model.ledger
     active = ledger.rows_in(*ACTIVE)
     if model.quarter > model.founded:
@@ -55,12 +72,12 @@ def accounts(model: Department, pay: float, hiring: float) -> dict[str, float]:
         revenue = float((ledger.size[active] * ledger.development[active]).sum())
     crm = p.crm.licence * model.crm_use * len(model.on_staff) + model.one_off.pop("crm_cost", 0.0)
     hiring += model.one_off.pop("hiring_cost", 0.0)
-    costs = pay + hiring + crm
+    costs = pay["pay"] + hiring + crm
     margin = p.finance.gross_margin * revenue
     return {
         "revenue": revenue,
         "margin": margin,
-        "pay": pay,
+        **pay,
         "hiring_cost": hiring,
         "crm_cost": crm,
         "costs": costs,

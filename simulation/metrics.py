@@ -51,6 +51,9 @@ QUARTER_METRICS = [
     "coaching_time",
     "margin",
     "pay",
+    "base_pay",
+    "commission",
+    "bonuses",
     "hiring_cost",
     "crm_cost",
     "costs",
@@ -132,7 +135,20 @@ def quarter_snapshot(model: Department) -> dict[str, Any]:
         "hires": model.staff.hires_this_quarter,
         "income_gini": gini(incomes) if q > founded else float("nan"),
         "coaching_time": coaching_time(model),
-        **{k: model.finance[k] for k in ("margin", "pay", "hiring_cost", "crm_cost", "costs", "profit")},
+        **{
+            k: model.finance[k]
+            for k in (
+                "margin",
+                "pay",
+                "base_pay",
+                "commission",
+                "bonuses",
+                "hiring_cost",
+                "crm_cost",
+                "costs",
+                "profit",
+            )
+        },
     }
 
 

@@ -78,7 +78,7 @@ class SalesModel(Model):
         self.datacollector = make_datacollector()
         self.refresh_time()
         finance.pay_initial_books(self, self.policy)
-        self.finance = finance.accounts(self, pay=0.0, hiring=0.0)
+        self.finance = finance.accounts(self, pay=finance.payroll(self), hiring=0.0)  # a full quarter-0 row
         self.datacollector.collect(self)
         while self.quarter < 0:
             self.step()
@@ -195,7 +195,7 @@ class SalesModel(Model):
         self.route_leads()
         selling.work(self, self.policy)
         finance.pay_from_books(self, self.policy)
-        pay = sum(s.income for s in self.on_staff)  # before anyone leaves
+        pay = finance.payroll(self)  # before anyone leaves
         staffing.learn(self)
         staffing.motivate_and_quit(self, self.policy)
         self.policy.hand_off_matured(self)

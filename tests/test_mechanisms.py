@@ -113,3 +113,14 @@ def test_crm_moves_loyalty_to_the_firm():
             model.step()
         firm[adoption] = model.ledger.loyalty_firm[model.ledger.in_stage(3)].mean()
     assert firm[1.0] > firm[0.0] + 0.1
+
+
+def test_pay_splits_into_base_commission_and_bonuses_and_row_0_is_a_full_quarter():
+    from simulation import run_simulation
+
+    for scenario in ("fresh_start", "mature_department"):
+        frame = run_simulation(scenario, "dedicated_roles_crm", seed=2, quarters=6).timeseries
+        parts = frame.base_pay + frame.commission + frame.bonuses
+        assert np.allclose(parts, frame.pay) and (frame.bonuses.iloc[3:] > 0).all()  # hunters' bonuses
+        row0 = frame.iloc[0]
+        assert row0.costs > 0 and row0.profit == pytest.approx(row0.margin - row0.costs)
