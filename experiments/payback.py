@@ -109,17 +109,19 @@ def j_curve(timeseries: pd.DataFrame, baseline: str, metric: str = "profit") -> 
 def reading(table: pd.DataFrame, horizon: int) -> list[str]:
     """One sentence per policy, in words: when it pays back and how sure that is."""
     sentences = []
-    for row in table.itertuples():
-        name = str(row.policy).replace("_", " ")
+    for record in table.to_dict("records"):
+        name = str(record["policy"]).replace("_", " ")
+        q90, median, never = float(record["payback_q90"]), float(record["payback_median"]), float(record["share_never"])
         when = (
-            f"pays back by quarter {row.payback_q90:.0f} in 90% of replications"
-            if math.isfinite(row.payback_q90)
-            else f"pays back within the horizon ({horizon} quarters) in {1 - row.share_never:.0%} of replications"
+            f"pays back by quarter {q90:.0f} in 90% of replications"
+            if math.isfinite(q90)
+            else f"pays back within the horizon ({horizon} quarters) in {1 - never:.0%} of replications"
         )
-        median = f"median quarter {row.payback_median:.0f}" if math.isfinite(row.payback_median) else "median: never"
+        typical = f"median quarter {median:.0f}" if math.isfinite(median) else "median: never"
+        npv = f"{record['npv_mean']:+,.0f} k€ [{record['npv_ci_low']:+,.0f}, {record['npv_ci_high']:+,.0f}]"
         sentences.append(
-            f"Switching to {name} {when} ({median}); it is ahead at the horizon in {row.prob_ahead:.0%} of "
-            f"replications; net present value {row.npv_mean:+,.0f} k€ [{row.npv_ci_low:+,.0f}, {row.npv_ci_high:+,.0f}]."
+            f"Switching to {name} {when} ({typical}); it is ahead at the horizon in {record['prob_ahead']:.0%} "
+            f"of replications; net present value {npv}."
         )
     return sentences
 
