@@ -70,8 +70,7 @@ def _copy_runs(design: Design, store: Store, folder: ResultsFolder) -> None:
     """Every run of ``store`` into ``folder``'s run store (files copied from a folder, written from memory)."""
     for task in design.tasks():
         if isinstance(store, ResultsFolder):
-            if store.path.resolve() != folder.path.resolve():
-                shutil.copyfile(store.runs / f"{task.name}.parquet", folder.runs / f"{task.name}.parquet")
+            shutil.copyfile(store.runs / f"{task.name}.parquet", folder.runs / f"{task.name}.parquet")
         else:
             folder.save_run(task, store.load_run(task))
 
@@ -80,6 +79,8 @@ def _new_folder(design: Design, store: Store, manifest: dict[str, Any], path: st
     """A new results folder holding the runs and the scenarios of a finished experiment."""
     if not isinstance(path, str | Path):
         raise ArgumentError("path", f"{path!r} is not allowed; allowed: a folder path")
+    if isinstance(store, ResultsFolder) and Path(path).resolve() == store.path.resolve():
+        return store  # the folder the runs were saved in: its final files are written again
     folder = ResultsFolder.create(Path(path), force=force, parameter="path")
     _copy_runs(design, store, folder)
     for name, text in scenario_files(design).items():

@@ -110,6 +110,8 @@ def test_out_saves_runs_as_they_finish_and_equals_save(result, tmp_path):
         policies=["finder_keeps", "dedicated_roles_crm"], out=tmp_path / "out", resume=True, **SMALL | {"seed": None}
     )  # the folder's seed
     assert resumed.seed == 5 and digest(tmp_path / "out") == digest(saved)
+    assert resumed.save(tmp_path / "out") == tmp_path / "out"  # its own folder: written again, runs kept
+    assert len(list((tmp_path / "out" / "runs").glob("*.parquet"))) == 6 and digest(tmp_path / "out") == digest(saved)
 
 
 @pytest.mark.parametrize(
