@@ -278,7 +278,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         raise SetupError(
             f'dashboard: cannot load the dashboard ({error}); install it with pip install -e ".[dashboard]"'
         ) from None
-    dashboard.serve(host=args.host, port=args.port)
+    dashboard.serve(host=args.host, port=args.port, lang=args.lang)
     return 0
 
 
@@ -408,15 +408,20 @@ def build_parser() -> Parser:
 
     validate = commands.add_parser("validate", help="measure the calibration checks and print their table")
     validate.add_argument(
-        "--reps", type=positive_int, default=30, metavar="N", help="replications per check (default 30)"
+        "--reps", type=positive_int, default=100, metavar="N", help="replications per check (default 100)"
     )
-    validate.add_argument("--seed", type=seed_int, default=0, metavar="S", help="root seed (default 0)")
+    validate.add_argument("--seed", type=seed_int, default=2024, metavar="S", help="root seed (default 2024)")
     validate.set_defaults(func=cmd_validate)
 
     dash = commands.add_parser("dashboard", help="open the interactive dashboard in a browser")
     dash.add_argument("--port", type=positive_int, default=8765, help="port (default 8765)")
     dash.add_argument("--host", default="127.0.0.1", help="host (default 127.0.0.1)")
+    dash.add_argument("--lang", choices=("en", "ru"), default="en", help="the page's language (default en)")
     dash.set_defaults(func=cmd_dashboard)
+
+    from .crm.cli import add_parsers as add_crm_parsers  # import-crm, calibrate
+
+    add_crm_parsers(commands)
     return parser
 
 
