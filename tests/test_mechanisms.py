@@ -124,3 +124,70 @@ def test_pay_splits_into_base_commission_and_bonuses_and_row_0_is_a_full_quarter
         assert np.allclose(parts, frame.pay) and (frame.bonuses.iloc[3:] > 0).all()  # hunters' bonuses
         row0 = frame.iloc[0]
         assert row0.costs > 0 and row0.profit == pytest.approx(row0.margin - row0.costs)
+
+
+def test_a_planned_handoff_loses_less_than_a_departure():
+    planned = mech.handoff_retention(0.3, 0.0, 0.6)
+    departure = mech.handoff_retention(0.5, 0.0, 0.6)
+    assert planned > departure
+    # The loss grows with the skill gap between the old and the new seller, and a used CRM shrinks it.
+    assert mech.handoff_retention(0.5, 0.0, 0.6, mismatch=0.5, mismatch_weight=0.5) < departure
+    assert mech.handoff_retention(0.5, 0.8, 0.6) > departure
+
+
+def test_a_planned_handoff_keeps_more_loyalty_in_the_model():
+    kept = {}
+    for planned in (False, True):
+        model = SalesModel("fresh_start", seed=4, log_events=False)
+        model.step()
+        veterans = [s for s in model.regular_sellers() if s.veteran]
+        rows = veterans[0].book
+        before = model.ledger.loyalty_personal[rows].copy()
+        model.hand_off(rows, np.full(len(rows), veterans[1].desk, dtype=np.int32), planned=planned)
+        kept[planned] = float((model.ledger.loyalty_personal[rows] / before).mean())
+    assert kept[True] > kept[False]
+
+
+def test_with_no_follow_share_no_client_leaves_with_a_seller():
+    from simulation.staffing import follow_leavers
+
+    for share, expect_some in ((0.0, False), (1.0, True)):
+        model = SalesModel("fresh_start", seed=5, overrides={"handoff.follow_leaver_share": share}, log_events=False)
+        model.step()
+        book = next(s for s in model.regular_sellers() if s.veteran).book
+        kept = follow_leavers(model, book)
+        assert (len(kept) < len(book)) == expect_some
+        assert (model.ledger.stage[np.setdiff1d(book, kept)] == 4).all()  # the followers churned
+
+
+def test_newcomers_quit_more_than_veterans():
+    rates = mech.tenure_quit_rate(np.array([0, 4, 16, 40]), early=0.11, late=0.035, settle=6.0)
+    assert rates[0] == pytest.approx(0.11) and np.all(np.diff(rates) < 0) and rates[-1] > 0.035
+    from simulation import run_simulation
+
+    runs = [run_simulation("fresh_start", seed=8, replication=r, quarters=20).summary for r in range(20)]
+    newcomers = np.nanmean([r["newcomer_quit_rate_annual"] for r in runs])
+    veterans = np.nanmean([r["veteran_quit_rate_annual"] for r in runs])
+    assert newcomers > 1.5 * veterans
+
+
+def test_a_forgotten_lead_is_lost_and_a_crm_keeps_some_in_view():
+    from simulation import run_simulation
+
+    lost = {}
+    for crm in (False, True):
+        policy = "finder_keeps_crm" if crm else "finder_keeps"
+        overrides = {"market.lead_forgetting": 0.5, "crm.followup": 1.0} if crm else {"market.lead_forgetting": 0.5}
+        lost[crm] = np.mean(
+            [
+                run_simulation("fresh_start", policy, seed=9, replication=r, quarters=8, overrides=overrides).summary[
+                    "leads_lost_total"
+                ]
+                for r in range(6)
+            ]
+        )
+    base = np.mean(
+        [run_simulation("fresh_start", seed=9, replication=r, quarters=8).summary["leads_lost_total"] for r in range(6)]
+    )
+    assert lost[False] > base  # forgetting loses leads
+    assert lost[True] < lost[False]  # a CRM keeps them in view
