@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .department import Department
 from .ledger import Rows
+from .scenario import KnownClient
 
 
 def draw_leads(
@@ -35,6 +38,32 @@ def draw_leads(
         strategic=np.full(count, strategic),
         arrived=np.full(count, model.quarter),
         loyalty_firm=np.full(count, model.scenario.loyalty.firm_initial),
+    )
+
+
+def known_clients(model: Department, clients: Sequence[KnownClient], rng: np.random.Generator) -> Rows:
+    """A seller's actual book (from a roster): sizes and types as given, complexity drawn within
+    each client's type as for any lead."""
+    c = model.scenario.clients
+    if not clients:
+        return np.empty(0, dtype=np.intp)
+    consultative = np.array([k.consultative or k.strategic for k in clients])
+    strategic = np.array([k.strategic for k in clients])
+    shape = rng.beta(c.complexity_shape, c.complexity_shape, len(clients))
+    top = max(c.consultative_complexity_max, c.consultative_threshold)
+    complexity = np.where(
+        consultative,
+        c.consultative_threshold + (top - c.consultative_threshold) * shape,
+        c.consultative_threshold * shape,
+    )
+    complexity = np.where(strategic, np.maximum(complexity, c.strategic_complexity), complexity)
+    return model.ledger.add(
+        size=np.array([k.size for k in clients]),
+        complexity=complexity,
+        consultative=consultative,
+        strategic=strategic,
+        arrived=np.full(len(clients), model.quarter),
+        loyalty_firm=np.full(len(clients), model.scenario.loyalty.firm_initial),
     )
 
 

@@ -121,18 +121,26 @@ class SalesModel(Model):
 
     # --- set-up --------------------------------------------------------------------------
     def _setup_department(self) -> None:
+        """The head, then the sellers and their books: the actual ones where the scenario has a
+        roster (``department.roster``, from a CRM export), else drawn from the aggregates."""
         p = self.scenario
         d, rng = p.department, self.streams.quarter("setup")
         self._add_seller(d.head_skill, 40, Role.HEAD, capacity=d.head_selling_share)
         for k in range(d.sellers):
-            veteran = k < d.veterans
+            known = d.roster[k] if d.roster else None
+            veteran = known.tenure >= d.veteran_min_tenure if known else k < d.veterans
             skill = (d.veteran_skill if veteran else d.newcomer_skill) + rng.uniform(-d.skill_spread, d.skill_spread)
             low = d.veteran_min_tenure
             tenure = int(rng.integers(low, 2 * d.veteran_tenure - low + 1)) if veteran else int(rng.integers(0, 4))
+            if known is not None:
+                tenure, skill = known.tenure, known.skill if known.skill is not None else skill
             seller = self._add_seller(float(np.clip(skill, 0, 1)), tenure, Role.GENERALIST)
             seller.motivation = float(rng.uniform(p.motivation.staff_low, p.motivation.staff_high))
-            books = d.clients_per_veteran if veteran else d.clients_per_newcomer
-            rows = market.draw_leads(self, books, rng, consultative_share=d.initial_consultative_share)
+            if known is not None:
+                rows = market.known_clients(self, known.clients, rng)
+            else:
+                books = d.clients_per_veteran if veteran else d.clients_per_newcomer
+                rows = market.draw_leads(self, books, rng, consultative_share=d.initial_consultative_share)
             self.become_clients(rows)
             spread = p.loyalty.personal_initial_spread
             loyalty = np.clip(p.loyalty.personal_initial + rng.uniform(-spread, spread, len(rows)), 0, 1)

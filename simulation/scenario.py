@@ -59,6 +59,25 @@ class Clients(_Group):
     loyal_level: float = share(0.9, gt=0, doc="development level at which a client becomes loyal")
 
 
+class KnownClient(_Group):
+    """A client in a seller's book at quarter 0, as a CRM export shows it."""
+
+    size: float = Field(gt=0, description="revenue when fully developed, k€ per quarter")
+    consultative: bool = Field(False, description="a consultative client (the golden fund)")
+    strategic: bool = Field(False, description="a strategic client")
+
+
+class KnownSeller(_Group):
+    """A seller on staff at quarter 0 and its book, as a CRM export shows them."""
+
+    name: str = Field("", description="the seller's name or pseudonym (shown in reports, never used by the model)")
+    tenure: int = Field(ge=0, le=400, description="quarters with the department at quarter 0")
+    skill: float | None = Field(
+        None, ge=0, le=1, description="consultative skill (default: a veteran's or a newcomer's, by tenure)"
+    )
+    clients: list[KnownClient] = Field(default_factory=list, description="the seller's book")
+
+
 class Department(_Group):
     sellers: int = Field(10, ge=1, le=100_000, description="sellers on staff (head and strategic seller not counted)")
     veterans: int = Field(8, ge=0, description="of these, veterans at quarter 0 (the rest are newcomers)")
@@ -79,6 +98,10 @@ class Department(_Group):
     )
     history_quarters: int = Field(
         0, ge=0, le=200, description="quarters run under the current policy before quarter 0 (not reported)"
+    )
+    roster: list[KnownSeller] = Field(
+        default_factory=list,
+        description="the actual sellers and books at quarter 0 (from import-crm); empty: drawn from the aggregates",
     )
 
 
@@ -261,6 +284,14 @@ class Scenario(_Group):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         d, m = self.department, self.motivation
+        if d.roster:
+            veterans = sum(s.tenure >= d.veteran_min_tenure for s in d.roster)
+            if (d.sellers, d.veterans) != (len(d.roster), veterans):
+                raise ValueError(
+                    f"department.roster lists {len(d.roster)} sellers, {veterans} of them veterans, but "
+                    f"department.sellers = {d.sellers} and department.veterans = {d.veterans}; "
+                    "allowed: the roster's counts"
+                )
         if d.veterans > d.sellers:
             raise ValueError(
                 f"department.veterans = {d.veterans} exceeds department.sellers = {d.sellers}; "
@@ -442,13 +473,27 @@ def toml_text(value: Any) -> str:
         return repr(value)
     if isinstance(value, int):
         return str(value)
+    if value is None:
+        raise ValueError("TOML has no null: leave the key out")
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {toml_text(v)}" for k, v in value.items() if v is not None) + "}"
     return json.dumps(str(value), ensure_ascii=False)
 
 
 def dump_toml(data: dict[str, Any]) -> str:
-    """Nested dict of scalars as TOML (top-level scalars first, then one table per group)."""
+    """Nested dict as TOML: top-level scalars first, then one table per group; a list of tables
+    within a group (the roster) as an array of tables after the group's scalars."""
     lines = [f"{key} = {toml_text(value)}" for key, value in data.items() if not isinstance(value, dict)]
     for key, value in data.items():
         if isinstance(value, dict):
-            lines += ["", f"[{key}]"] + [f"{k} = {toml_text(v)}" for k, v in value.items()]
+            tables = {k: v for k, v in value.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
+            lines += ["", f"[{key}]"]
+            lines += [f"{k} = {toml_text(v)}" for k, v in value.items() if k not in tables and v is not None]
+            for name, rows in tables.items():
+                for row in rows:
+                    lines += ["", f"[[{key}.{name}]]"] + [
+                        f"{k} = {toml_text(v)}" for k, v in row.items() if v is not None
+                    ]
     return "\n".join(lines) + "\n"

@@ -25,7 +25,9 @@ def test_parameter_table_defaults_match_the_code():
         if len(cells) == 4 and cells[0].startswith("`") and cells[0].strip("`") in defaults:
             key, shown = cells[0].strip("`"), cells[2].replace(",", "")
             value = defaults[key]
-            if isinstance(value, bool):
+            if isinstance(value, list):
+                same = shown == "none" and not value
+            elif isinstance(value, bool):
                 same = shown == str(value).lower()
             elif isinstance(value, str):
                 same = shown == value

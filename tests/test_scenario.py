@@ -161,3 +161,36 @@ def test_unknown_base_in_a_file_names_the_key(tmp_path):
         ScenarioError, match=r"x.toml: base = 'big_company' is not a preset; allowed: mature_department"
     ):
         load_scenario(path)
+
+
+def roster_overrides():
+    roster = [
+        {"name": "S-a", "tenure": 20, "clients": [{"size": 30.0, "consultative": True}, {"size": 8.0}]},
+        {"name": "S-b", "tenure": 2, "skill": 0.3, "clients": [{"size": 120.0, "strategic": True}]},
+        {"name": "S-c", "tenure": 9, "clients": []},
+    ]
+    return {"department.roster": roster, "department.sellers": 3, "department.veterans": 2}
+
+
+def test_a_roster_is_the_initial_department(tmp_path):
+    from simulation import SalesModel
+
+    model = SalesModel("fresh_start", overrides=roster_overrides(), log_events=False)
+    sellers = model.regular_sellers()
+    assert [s.tenure for s in sellers] == [20, 2, 9] and sellers[1].skill == 0.3
+    assert [s.veteran for s in sellers] == [True, False, True]
+    ledger = model.ledger
+    assert sorted(ledger.size[sellers[0].book].tolist()) == [8.0, 30.0]
+    assert ledger.strategic[sellers[1].book].tolist() == [True] and len(sellers[2].book) == 0
+    # Written to TOML and read back, the roster is the same scenario.
+    scenario = build_scenario("fresh_start", roster_overrides())
+    path = tmp_path / "dept.toml"
+    path.write_text(scenario.to_toml(), encoding="utf-8")
+    assert load_scenario(path).digest() == scenario.digest()
+    for policy in ("finder_keeps", "dedicated_roles_crm"):
+        assert run_simulation(path, policy, quarters=4).summary["revenue_total"] > 0
+
+
+def test_a_roster_must_agree_with_the_head_counts():
+    with pytest.raises(ScenarioError, match=r"department.roster lists 3 sellers, 2 of them veterans"):
+        build_scenario("fresh_start", roster_overrides() | {"department.sellers": 4})
