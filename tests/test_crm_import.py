@@ -115,7 +115,10 @@ def test_example_import_derives_the_department(example):
     assert scenario.department.sellers == len(on_staff)
     assert 0 < scenario.department.veterans < scenario.department.sellers
     text = example.scenario.read_text(encoding="utf-8")
-    derived = [line for line in text.splitlines() if re.match(r"^[a-z_]+ = ", line) and not line.startswith("base")]
+    aggregates = text.split("[[department.roster]]")[0]  # the roster's lines are the export's own rows
+    derived = [
+        line for line in aggregates.splitlines() if re.match(r"^[a-z_]+ = ", line) and not line.startswith("base")
+    ]
     assert derived and all("  # " in line for line in derived)  # every derived line names its data
     assert 0.3 < scenario.market.consultative_share < 0.6  # the generator draws 45% consultative leads
     observed = tomllib.loads(example.observed.read_text(encoding="utf-8"))
@@ -384,3 +387,20 @@ def test_pseudonyms_are_stable_and_keep_names_keeps_them(example, tmp_path):
 def test_the_imported_scenario_runs_under_every_policy(example, policy):
     result = run_simulation(example.scenario, policy, seed=1, quarters=3)
     assert result.summary["revenue_total"] > 0
+
+
+def test_the_imported_scenario_starts_from_the_departments_own_sellers_and_books(tmp_path):
+    from experiments.crm.importer import import_crm
+    from simulation import SalesModel, load_scenario
+
+    result = import_crm(EXAMPLE / "mapping.toml", tmp_path / "dept.toml")
+    scenario = load_scenario(result.scenario)
+    roster = scenario.department.roster
+    staff = result.derived.roster[result.derived.roster["on_staff"]]
+    assert len(roster) == scenario.department.sellers == len(staff)
+    assert sorted(s.tenure for s in roster) == sorted(staff["tenure"].tolist())
+    active = result.derived.accounts[result.derived.accounts["active"] & (result.derived.accounts["size"] > 0)]
+    assert sum(len(s.clients) for s in roster) == len(active)  # every active client, once
+    assert all(s.name.startswith("S-") for s in roster)  # pseudonymised
+    model = SalesModel(scenario, log_events=False)
+    assert [len(s.book) for s in model.regular_sellers()] == [len(s.clients) for s in roster]

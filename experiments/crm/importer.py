@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simulation import load_scenario
+from simulation.scenario import toml_text
 
 from .derive import Derived, derive
 from .errors import CrmError
@@ -40,9 +42,26 @@ def header(records: Records, derived: Derived, mapping_path: Path) -> list[str]:
         derived.window.note + ".",
         "Each derived line names the data it came from; everything else comes from the base preset.",
         "Not measurable from an export, fitted by salessim calibrate: " + ", ".join(CALIBRATED) + ".",
-        "The model starts from these aggregates; an explicit initial roster (each seller's own book) needs a",
-        "change in the simulation. The per-seller roster is in the import report.",
+        "The model starts from the roster at the end of this file: each seller on staff and its active clients",
+        "(sizes and types from the export; complexity, loyalty and motivation are drawn).",
     ]
+
+
+def roster_text(derived: Derived, names: Names) -> str:
+    """The sellers on staff and their active clients as ``[[department.roster]]`` tables. Clients of
+    sellers no longer on staff go, one by one, to the smallest book (as a head hands out a leaver's)."""
+    team, accounts = derived.roster, derived.accounts
+    staff = team[team["on_staff"]]
+    active = accounts[accounts["active"] & (accounts["size"] > 0)]
+    books: dict[str, list[dict[str, Any]]] = {seller: [] for seller in staff.index}
+    for account in active.sort_values("size", ascending=False).itertuples():
+        owner = account.owner if account.owner in books else min(books, key=lambda s: (len(books[s]), s))
+        books[owner].append({"size": round(float(account.size), 3), "consultative": bool(account.consultative)})
+    lines = ["", f"# The department on {derived.window.as_of:%Y-%m-%d}: sellers on staff and their active clients."]
+    for seller in staff.index:
+        lines += ["", "[[department.roster]]", f"name = {toml_text(names.seller(str(seller)))}"]
+        lines += [f"tenure = {int(staff.loc[seller, 'tenure'])}", f"clients = {toml_text(books[seller])}"]
+    return "\n".join(lines) + "\n"
 
 
 def import_crm(
@@ -58,7 +77,8 @@ def import_crm(
     derived = derive(records, loaded)
     out.parent.mkdir(parents=True, exist_ok=True)
     lines = header(records, derived, loaded.path)
-    out.write_text(scenario_text(loaded.scenario_base, derived.overrides, lines), encoding="utf-8")
+    text = scenario_text(loaded.scenario_base, derived.overrides, lines)
+    out.write_text(text + roster_text(derived, Names(keep_names)), encoding="utf-8")
     load_scenario(out)  # the file must load as it is written
     observed = observed_path(out)
     observed.write_text(
