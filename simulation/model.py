@@ -255,7 +255,7 @@ class SalesModel(Model):
             hired = len(self.desks)
             self.strategic_deals.setup(self)
             self.one_off["hiring_cost"] = new.hiring.cost * (len(self.desks) - hired)
-        self.log("switch", f"the department switches to {preset.name.replace('_', ' ')}")
+        self.log("switch", f"the department switches to {preset.name.replace('_', ' ')}", policy=preset.name)
 
     def route_leads(self) -> None:
         """2. Open leads are routed, most attractive first: strategic ones by the strategic
@@ -319,6 +319,6 @@ class SalesModel(Model):
         for row in rows.tolist():
             Client(self, row)
 
-    def log(self, kind: str, text: str) -> None:
+    def log(self, kind: str, text: str, **data: Any) -> None:
         if self.log_events:
-            self.events.append(Event(self.quarter, kind, text))
+            self.events.append(Event(self.quarter, kind, text, data))

@@ -216,7 +216,12 @@ class DedicatedRoles(Policy):
         )
         for seller in ready[: max(0, target - hunters)]:
             seller.role = Role.HUNTER
-            model.log("promotion", f"{seller.name} promoted to hunter (skill {seller.skill:.2f})")
+            model.log(
+                "promotion",
+                f"{seller.name} promoted to hunter (skill {seller.skill:.2f})",
+                seller=seller.name,
+                skill=seller.skill,
+            )
 
     def _desks(self, model: Department, role: Role) -> Desks:
         return desks_of(s for s in model.regular_sellers() if s.role is role)

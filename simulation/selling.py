@@ -233,7 +233,12 @@ def record_time(model: Department, work: Work) -> None:
 def log_servicing(model: Department, seller: Seller) -> None:
     busy = seller.service_share >= 0.8
     if busy and not seller.was_busy and seller.veteran:
-        model.log("servicing", f"veteran {seller.name} now spends {seller.service_share:.0%} of time on invoicing")
+        model.log(
+            "servicing",
+            f"veteran {seller.name} now spends {seller.service_share:.0%} of time on invoicing",
+            seller=seller.name,
+            share=seller.service_share,
+        )
     seller.was_busy = busy
 
 
@@ -242,5 +247,6 @@ def log_churn(model: Department, churned: Rows) -> None:
         return
     ledger = model.ledger
     for row in churned[ledger.consultative[churned]]:
-        after = " after a handoff" if model.quarter - ledger.last_handoff[row] <= 4 else ""
-        model.log("churn", f"golden-fund client C{row} churned{after}")
+        handoff = bool(model.quarter - ledger.last_handoff[row] <= 4)
+        after = " after a handoff" if handoff else ""
+        model.log("churn", f"golden-fund client C{row} churned{after}", client=int(row), handoff=handoff)

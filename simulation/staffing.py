@@ -84,6 +84,12 @@ def depart(model: Department, policy: Policy, leavers: list[Seller]) -> None:
                 "quit",
                 f"{who.replace('_', ' ')} {seller.name} quit after {seller.lost_total} lost and "
                 f"{seller.won_total} won pursuits (skill {seller.skill:.2f}, motivation {seller.motivation:.2f})",
+                seller=seller.name,
+                who=who,
+                lost=seller.lost_total,
+                won=seller.won_total,
+                skill=seller.skill,
+                motivation=seller.motivation,
             )
         role = seller.role if seller.role is Role.STRATEGIC else policy.newcomer_role
         model.staff.open_vacancy(q + model.scenario.hiring.delay, role)
@@ -111,7 +117,13 @@ def follow_leavers(model: Department, book: Rows) -> Rows:
     chance = mech.follow_chance(ledger.loyalty_personal[book], ledger.loyalty_firm[book], share)
     gone = u[book] < chance
     if model.log_events and gone.any():
-        model.log("follow", f"{int(gone.sum())} clients left with their seller")
+        owners = sorted({model.desks[d].name for d in ledger.owner[book[gone]].tolist()})
+        model.log(
+            "follow",
+            f"{int(gone.sum())} clients left with their seller",
+            seller=", ".join(owners),
+            count=int(gone.sum()),
+        )
     ledger.churn(book[gone], model.quarter)
     return book[~gone]
 
@@ -129,5 +141,11 @@ def hire(model: Department, policy: Policy) -> float:
     due = staff.due_vacancies(model.quarter)
     for role in due:
         seller = model.recruit(role)
-        model.log("hire", f"{seller.name} hired as {role.value.replace('_', ' ')} (skill {seller.skill:.2f})")
+        model.log(
+            "hire",
+            f"{seller.name} hired as {role.value.replace('_', ' ')} (skill {seller.skill:.2f})",
+            seller=seller.name,
+            role=role.value,
+            skill=seller.skill,
+        )
     return h.cost * len(due)
