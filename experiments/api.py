@@ -37,6 +37,7 @@ from .arguments import (
     override_map,
     policy_names,
     shared_scenario,
+    switch_quarter,
     whole_number,
 )
 from .errors import ArgumentError
@@ -409,6 +410,7 @@ def _comparison(
     seed: int | None,
     overrides: Mapping[str, Any] | None,
     vary: Mapping[str, Sequence[Any]] | None,
+    switch_at: int,
     execution: Execution,
     given: dict[str, Any],
 ) -> ComparisonResult:
@@ -419,7 +421,7 @@ def _comparison(
     grid = _grid(vary) if kind == "sweep" else {}
     fixed_twice("vary", grid, changes, quarters)
     design = Design(base, names, reps, experiment_seed(seed, execution), changes, grid)
-    design.scenarios  # noqa: B018  (every run resolved, and checked, before anything starts)
+    design = replace(design, switch_at=switch_quarter(switch_at, design.scenarios, design.baseline))
     arguments = {
         "scenario": _label(scenario),
         "scenario (hash)": base.digest(),
@@ -428,6 +430,7 @@ def _comparison(
         "quarters": quarters,
         "seed": design.seed,
         "overrides": dict(overrides or {}),
+        "switch_at": design.switch_at,
     }
     if grid:
         arguments["vary"] = {key: list(values) for key, values in grid.items()}
@@ -450,6 +453,7 @@ def compare(
     quarters: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    switch_at: int = 0,
     workers: int | None = None,
     executor: str = "local",
     scheduler: str | None = None,
@@ -464,8 +468,10 @@ def compare(
 
     ``scenario``: a preset name, a TOML file or a ``Scenario``; ``overrides``: dotted keys to values
     (``{"crm.adoption": 0.5}``), applied after each policy's own settings; ``quarters``: the horizon
-    (default: the scenario's). ``seed=None`` draws a fresh root seed. ``workers``: processes (default:
-    all cores); ``executor="dask"`` runs on a Dask LocalCluster, ``scheduler="tcp://HOST:PORT"`` on an
+    (default: the scenario's). ``switch_at=Q``: every policy but the first runs as the first (the
+    department's current policy, ``department.current_policy``) until quarter ``Q``, then switches;
+    a comparison then measures what the switch costs and when it pays back (``payback``).
+    ``seed=None`` draws a fresh root seed. ``workers``: processes (default: all cores); ``executor="dask"`` runs on a Dask LocalCluster, ``scheduler="tcp://HOST:PORT"`` on an
     existing one. ``out``: a results folder the runs are saved into as they finish, then the final
     files; ``resume=True`` finishes one, ``force=True`` replaces one. ``log``: called with each line
     of what runs where (e.g. ``print``); ``progress``: a progress bar; ``command``: the command line to
@@ -473,7 +479,9 @@ def compare(
     """
     given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress")}
     execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command)
-    return _comparison("compare", scenario, policies, reps, quarters, seed, overrides, None, execution, given)
+    return _comparison(
+        "compare", scenario, policies, reps, quarters, seed, overrides, None, switch_at, execution, given
+    )
 
 
 def sweep(
@@ -485,6 +493,7 @@ def sweep(
     quarters: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    switch_at: int = 0,
     workers: int | None = None,
     executor: str = "local",
     scheduler: str | None = None,
@@ -503,7 +512,7 @@ def sweep(
     """
     given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress")}
     execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command)
-    return _comparison("sweep", scenario, policies, reps, quarters, seed, overrides, vary, execution, given)
+    return _comparison("sweep", scenario, policies, reps, quarters, seed, overrides, vary, switch_at, execution, given)
 
 
 def sensitivity(
