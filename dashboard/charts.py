@@ -109,7 +109,8 @@ def _band(side: int, color: str, low: list[float], high: list[float], upto: int,
     count = min(upto, len(low) - 1) + 1 if low else 0
     base = [round(low[q], 2) for q in range(count)]
     width = [round(high[q] - low[q], 2) for q in range(count)]
-    common = {"type": "line", "stack": f"band{side}", "symbol": "none", "silent": True, "z": 1, "name": name,
+    common = {"type": "line", "stack": f"band{side}", "stackStrategy": "all", "symbol": "none", "silent": True,
+              "z": 1, "name": name,
               "lineStyle": {"opacity": 0}, "itemStyle": {"color": color}}
     return [{**common, "id": f"band-low-{side}", "data": base},
             {**common, "id": f"band-width-{side}", "data": width, "areaStyle": {"color": color, "opacity": 0.18}}]
