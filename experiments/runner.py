@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -27,6 +26,7 @@ from simulation import Scenario, ScenarioError, check_overrides, resolve_run, ru
 
 from .arguments import owner, resolved, shared_scenario
 from .errors import ArgumentError
+from .processes import worker_start
 
 
 @dataclass(frozen=True)
@@ -161,12 +161,12 @@ def groups(tasks: Iterable[Task]) -> Iterator[list[Task]]:
 
 
 def _ignore_interrupt() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool and keeps what is saved."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Workers leave Ctrl-C to the parent, which stops the pool and keeps what is saved; they end with it."""
+    worker_start()
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """The default executor: local worker processes that ignore Ctrl-C.
+    """The default executor: local worker processes that ignore Ctrl-C and end with this process.
 
     Workers are forked (fast) from a process with one thread, as the CLI is; from one running other
     threads (a Jupyter kernel), where forking may deadlock, they start from a fork server.
