@@ -79,6 +79,10 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
 
 
+# Pause the background spread while a page draws its first chart. Off: measured on a loaded
+# 2-core machine (load average 10) it did not make the page ready sooner and it moved the spread's
+# work into the first quarters of Play (benchmarks/dashboard_speed.py); kept to measure again.
+HOLD_WHILE_LOADING = False
 DRAWN = solara.create_context(None)  # the page's FirstDraw.drawn: charts report their first drawing to it
 
 
@@ -100,7 +104,7 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
     levers_open = solara.use_reactive(False)
     zoomed = solara.use_reactive(None)
     t = translator(code.value)
-    first_draw = solara.use_memo(lambda: FirstDraw(bool(replications)), [])
+    first_draw = solara.use_memo(lambda: FirstDraw(bool(replications) and HOLD_WHILE_LOADING), [])
 
     def guarded(action: Callable[[], object]) -> None:
         try:
