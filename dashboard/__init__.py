@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import warnings
+from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -35,6 +36,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None =
     from solara.server import settings
 
     settings.telemetry.mixpanel_enable = False  # ...which may already have happened
+    # dashboard/assets/custom.js: the chart library starts loading with the page.
+    settings.assets.extra_locations = [str(Path(__file__).with_name("assets")), *settings.assets.extra_locations]
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")  # plain http on loopback
     logging.getLogger("uvicorn.access").addFilter(FailedRequests())
 
@@ -42,7 +45,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None =
     from .lockstep import Levers, Lockstep
 
     # Start the spread's worker process now and compute the default page's spread while the
-    # server starts, so the first page shows it at once.
+    # server starts, so the first page shows it soon; the worker pauses while a page loads.
     BACKGROUND.submit(Levers(), (Lockstep.left_policy, Lockstep.right_policy))
 
     print(f"salessim dashboard: http://{host}:{port}/  (Ctrl+C to stop)", flush=True)

@@ -31,7 +31,7 @@ from simulation.metrics import timeseries
 
 from . import story
 from .charts import CHARTS, Side, option, table
-from .ensemble import BACKGROUND, REPLICATIONS, Spread
+from .ensemble import BACKGROUND, HOLD_LIMIT, REPLICATIONS, Spread
 from .i18n import LANGUAGES, N_, Translator, language, translator
 from .lockstep import LEVERS, STRATEGIC_CHOICES, STRATEGIC_LABELS, Levers, Lockstep, cast
 from .palette import EVENT_COLORS, side_colors
@@ -69,10 +69,21 @@ CSS = """
 .salessim .event-details li { list-style: none; }
 .salessim .kind { display: inline-block; min-width: 110px; font-size: 13px; font-weight: 700;
                   text-transform: uppercase; }
+.salessim .switch-now { font-size: 22px !important; font-weight: 700; height: 52px !important;
+                        padding: 0 22px !important; }
+.salessim .switched-note { font-size: 20px; font-weight: 700; color: #111827; }
+.salessim .profit-note { font-size: 18px; color: #111827; font-weight: 600; }
 .salessim .zoom { position: fixed; inset: 0; z-index: 300; background: white; padding: 12px 20px; }
 /* Solara's "This website runs on Solara" badge sits over the page's bottom right corner. */
 div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
+
+
+# Pause the background spread while a page draws its first chart. Off: measured on a loaded
+# 2-core machine (load average 10) it did not make the page ready sooner and it moved the spread's
+# work into the first quarters of Play (benchmarks/dashboard_speed.py); kept to measure again.
+HOLD_WHILE_LOADING = False
+DRAWN = solara.create_context(None)  # the page's FirstDraw.drawn: charts report their first drawing to it
 
 
 @solara.component
@@ -82,7 +93,7 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
     state = solara.use_memo(lambda: lockstep or Lockstep(), [])
     lock = solara.use_memo(threading.Lock, [])
     code = solara.use_reactive(language(lang))
-    shown = solara.use_reactive((0, 0))  # (run, live quarter) on screen: changing it redraws
+    shown = solara.use_reactive((0, 0, None))  # (run, live quarter, switch) on screen: changing it redraws
     view = solara.use_reactive(None)  # a past quarter being replayed, or None for the latest
     playing = solara.use_reactive(False)
     error = solara.use_reactive("")
@@ -93,6 +104,7 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
     levers_open = solara.use_reactive(False)
     zoomed = solara.use_reactive(None)
     t = translator(code.value)
+    first_draw = solara.use_memo(lambda: FirstDraw(bool(replications) and HOLD_WHILE_LOADING), [])
 
     def guarded(action: Callable[[], object]) -> None:
         try:
@@ -103,16 +115,19 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
             playing.set(False)
             error.set(f"{type(exc).__name__}: {exc}")
         view.set(None)
-        shown.set((state.run, state.quarter))
+        shown.set((state.run, state.quarter, state.switched_at))
 
     def step() -> None:
         guarded(state.step)
 
-    def reset() -> None:
+    def reset(live: bool | None = None) -> None:
         playing.set(False)
         error.set("")
         chapter.set(0)
-        guarded(lambda: state.reset(draft.value, *policies.value))
+        guarded(lambda: state.reset(draft.value, *policies.value, live_switch=live))
+
+    def switch_now() -> None:
+        guarded(state.switch_now)
 
     def play_loop() -> None:
         while playing.value and not state.finished:
@@ -126,33 +141,40 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
     def compute_spread() -> Spread | None:
         if not replications:
             return None
-        return BACKGROUND.submit(state.levers, (state.left_policy, state.right_policy), replications).result()
+        first_draw.wait()  # the first render first: the spread must not compete with it for the CPU
+        return BACKGROUND.submit(state.levers, spread_policies(state), replications, state.switched_at).result()
 
-    spread_task = solara.lab.use_task(compute_spread, dependencies=[state.run], prefer_threaded=True)
+    spread_task = solara.lab.use_task(compute_spread, dependencies=[state.run, state.switched_at],
+                                      prefer_threaded=True)
     spread = spread_task.value if spread_task.finished else None
 
     _ = shown.value  # read, so that a step (which sets it) redraws the page
     quarter = state.quarter if view.value is None else min(view.value, state.quarter)
     sides, departments = read_sides(state, t, quarter)
     horizon = state.horizon
-    chapters = story.steps(*departments, t, horizon, spread) if story_on.value else []
+    switch = (state.live_switch, state.switched_at, t.policy(state.right_policy))
+    chapters = story.steps(*departments, t, horizon, spread, switch) if story_on.value else []
 
     def go_to_chapter(index: int) -> None:
-        index = max(0, min(index, len(story.targets(horizon)) - 1))
-        target = story.targets(horizon)[index]
+        index = max(0, min(index, len(chapters) - 1))
+        target = chapters[index].quarter
         chapter.set(index)
-        if target > state.quarter:
+        makes_switch = chapters[index].switch and state.can_switch
+        if target > state.quarter or makes_switch:
             playing.set(False)
 
             def advance() -> None:
                 while state.quarter < target and state.step():
                     pass
+                if makes_switch:
+                    state.switch_now()
 
             guarded(advance)
         else:
             view.set(None if target >= state.quarter else target)
 
     pending = (draft.value, policies.value) != (state.levers, (state.left_policy, state.right_policy))
+    DRAWN.provide(first_draw.drawn)
     solara.Title(t._("salessim · sales department dashboard"))
     solara.Style(CSS)
     with solara.Column(classes=["salessim"], style={"padding": "6px 12px", "gap": "6px"}):
@@ -164,8 +186,9 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
                 with solara.Column(style={"width": "310px", "flex": "none"}):
                     LeverPanel(t, draft, policies, pending, reset)
             with solara.Column(style={"flex": "1", "min-width": "0", "gap": "8px"}):
-                Headlines(sides, t)
-                SpreadNote(t, spread, replications, sides, horizon)
+                Headlines(sides, t, state, switch_now, live_view=view.value is None or view.value >= state.quarter)
+                SpreadNote(t, spread, replications, sides, horizon, state)
+                ProfitNote(t, departments, state, spread)
                 if story_on.value:
                     index = min(chapter.value, len(chapters) - 1)
                     StoryPanel(t, chapters[index], index, len(chapters), go_to_chapter, sides, state, horizon,
@@ -184,15 +207,56 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
                           zoom_button=False)
 
 
+class FirstDraw:
+    """Holds the background spread while the page's first chart is being drawn (its first render
+    gets the CPU), then lets it go: on the first chart's "drawn" report, or after ``HOLD_LIMIT``."""
+
+    def __init__(self, hold: bool) -> None:
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._held = hold
+        if hold:
+            BACKGROUND.hold()
+        else:
+            self._done.set()
+
+    def drawn(self, *_args) -> None:
+        with self._lock:
+            if self._held:
+                self._held = False
+                BACKGROUND.release()
+        self._done.set()
+
+    def wait(self) -> None:
+        if not self._done.wait(HOLD_LIMIT):
+            self.drawn()
+
+
+def spread_policies(state: Lockstep) -> tuple[str, str]:
+    """The policies the spread compares: in live-switch mode before the switch, the left one twice."""
+    if state.live_switch and state.switched_at is None:
+        return state.left_policy, state.left_policy
+    return state.left_policy, state.right_policy
+
+
 def read_sides(state: Lockstep, t: Translator, quarter: int) -> tuple[list[Side], list[story.Department]]:
-    """Both departments up to ``quarter``: for the charts, and for the story."""
+    """Both departments up to ``quarter``: for the charts, and for the story. In live-switch mode the
+    right one keeps its target policy's colour and is named by where it is in the switch."""
     colors = side_colors(state.left_policy, state.right_policy)
+    switched = state.switched_at if state.switched_at is not None and state.switched_at <= quarter else None
     sides, departments = [], []
-    for model, history, color in zip(state.models, state.histories, colors, strict=True):
+    for i, (model, history, color) in enumerate(zip(state.models, state.histories, colors, strict=True)):
         frame = timeseries(model)
         frame = frame[frame.quarter <= quarter].reset_index(drop=True)
         label = t.policy(model.policy_name)
-        sides.append(Side(label, color, frame, history, quarter))
+        mark = None
+        if i == 1 and state.live_switch:
+            target = t.policy(state.right_policy)
+            if switched is None:
+                label = t._("{now} → {target}", now=t.policy(state.left_policy), target=target)
+            else:
+                label, mark = t._("{policy} from {quarter}", policy=target, quarter=t.quarter(switched)), switched
+        sides.append(Side(label, color, frame, history, quarter, mark))
         departments.append(story.Department(model.policy_name, label, frame, history, model.events, quarter))
     return sides, departments
 
@@ -200,7 +264,7 @@ def read_sides(state: Lockstep, t: Translator, quarter: int) -> tuple[list[Side]
 @solara.component
 def TopBar(t: Translator, code: solara.Reactive[str], state: Lockstep, quarter: int,
            view: solara.Reactive[int | None], playing: solara.Reactive[bool], step: Callable[[], None],
-           reset: Callable[[], None], pending: bool, story_on: solara.Reactive[bool],
+           reset: Callable[..., None], pending: bool, story_on: solara.Reactive[bool],
            levers_open: solara.Reactive[bool]):
     """Step / Play / Reset, the quarter shown and the replay scrubber, the modes and the language."""
     horizon, live = state.horizon, state.quarter
@@ -224,6 +288,10 @@ def TopBar(t: Translator, code: solara.Reactive[str], state: Lockstep, quarter: 
         solara.Button(t._("Story"), icon_name="mdi-book-open-variant",
                       on_click=lambda: story_on.set(not story_on.value), color="primary" if story_on.value else None,
                       outlined=not story_on.value, classes=["story-toggle"])
+        solara.Button(t._("Switch live"), icon_name="mdi-swap-horizontal-bold",
+                      on_click=lambda: reset(not state.live_switch),
+                      color="primary" if state.live_switch else None, outlined=not state.live_switch,
+                      classes=["live-toggle"])
         solara.Button(t._("Levers"), icon_name="mdi-tune", on_click=lambda: levers_open.set(not levers_open.value),
                       color="primary" if levers_open.value else None, outlined=not levers_open.value,
                       classes=["levers-toggle"])
@@ -234,20 +302,30 @@ def TopBar(t: Translator, code: solara.Reactive[str], state: Lockstep, quarter: 
 
 
 @solara.component
-def Headlines(sides: list[Side], t: Translator):
-    """Each department's headline numbers, large enough for the back row."""
+def Headlines(sides: list[Side], t: Translator, state: Lockstep, switch_now: Callable[[], None],
+              live_view: bool = True):
+    """Each department's headline numbers, large enough for the back row; in live-switch mode the
+    right one carries the big Switch now button (the switch is made at the live quarter)."""
     with solara.Columns([1, 1]):
-        for side in sides:
+        for i, side in enumerate(sides):
             first, last = side.frame.iloc[0], side.frame.iloc[-1]
             with solara.Column(classes=["headline-card"], style={"border-color": side.color, "gap": "0"}):
                 with solara.Row(style={"gap": "16px", "align-items": "baseline", "flex-wrap": "wrap"}):
                     solara.Text(side.label, classes=["side-title"], style={"color": side.color})
                     solara.Text(t._("quits {quits} · hires {hires}", quits=t.number(int(side.frame.quits.sum())),
                                     hires=t.number(int(side.frame.hires.sum()))), classes=["kpi-small"])
-                with solara.Row(style={"gap": "20px", "flex-wrap": "nowrap", "align-items": "baseline"}):
+                with solara.Row(style={"gap": "20px", "flex-wrap": "nowrap", "align-items": "center"}):
                     Kpi(t._("revenue this quarter"), t.money(last.revenue), t.change(last.revenue, first.revenue))
                     Kpi(t._("golden fund"), t.money(last.golden_fund_revenue),
                         t.change(last.golden_fund_revenue, first.golden_fund_revenue))
+                    if i == 1 and state.live_switch:
+                        if state.switched_at is None:
+                            solara.Button(t._("Switch now"), icon_name="mdi-swap-horizontal-bold", color="error",
+                                          on_click=switch_now, disabled=not (state.can_switch and live_view),
+                                          classes=["switch-now"])
+                        else:
+                            solara.Text(t._("switched in {quarter}", quarter=t.quarter(state.switched_at)),
+                                        classes=["switched-note"])
 
 
 @solara.component
@@ -258,9 +336,10 @@ def Kpi(label: str, value: str, change: str):
 
 
 @solara.component
-def SpreadNote(t: Translator, spread: Spread | None, replications: int, sides: list[Side], horizon: int):
+def SpreadNote(t: Translator, spread: Spread | None, replications: int, sides: list[Side], horizon: int,
+               state: Lockstep):
     """How the department on screen compares with many like it (computed in the background)."""
-    if not replications:
+    if not replications or state.live_switch:  # in live-switch mode the profit note says it
         return
     if spread is None or spread.quarters != horizon:
         solara.Text(t._("Computing {n} other departments in the background for the spread…",
@@ -270,6 +349,18 @@ def SpreadNote(t: Translator, spread: Spread | None, replications: int, sides: l
                     "the shaded bands hold 8 of 10 of them.", n=t.number(spread.replications),
                     right=sides[1].label, left=sides[0].label, k=t.number(spread.right_keeps_more),
                     pct=t.percent(spread.gap_share())), classes=["spread-note", "spread-ready"])
+
+
+@solara.component
+def ProfitNote(t: Translator, departments: list[story.Department], state: Lockstep, spread: Spread | None):
+    """The J-curve in one or two sentences: what the switch costs so far, when it pays back."""
+    if not state.live_switch and departments[0].quarter == 0:
+        return
+    start = state.switched_at if state.live_switch else 0
+    if spread is not None and (spread.quarters != state.horizon or spread.switch_at != state.switched_at):
+        spread = None
+    text = story.profit_text(*departments, t, start, spread, state.live_switch, t.policy(state.right_policy))
+    solara.Text(" ".join(text), classes=["profit-note"])
 
 
 @solara.component
@@ -320,6 +411,7 @@ def ChartCard(t: Translator, chart: str, sides: list[Side], state: Lockstep, hor
     """A chart with its title, full-screen, PNG and CSV buttons."""
     png = solara.use_reactive(0)
     csv = solara.use_reactive(("", 0))  # (the data, how many times asked for)
+    on_drawn = solara.use_context(DRAWN)
     quarter = sides[0].quarter
     policies = (state.left_policy, state.right_policy)
 
@@ -340,6 +432,7 @@ def ChartCard(t: Translator, chart: str, sides: list[Side], state: Lockstep, hor
         Chart.element(option=json.dumps(option(chart, sides, t, horizon, spread), separators=(",", ":")),
                       locale=t.lang, filename=f"salessim-{chart}-q{quarter}", png_request=png.value,
                       csv=csv.value[0], csv_request=csv.value[1],
+                      **({"on_drawn": on_drawn} if on_drawn else {}),
                       attributes={"style": f"height: {height}; width: 100%;", "data-quarter": str(quarter),
                                   "data-chart": chart})
 
@@ -355,7 +448,10 @@ def EventLog(t: Translator, side: Side, events: list, quarter: int):
         if not groups:
             solara.Text(t._("Nothing yet: press Step."), classes=["kpi-label"])
         for group in groups:
-            summary = story.event_summary(group.counts, group.handoff_churns, t, group.followers)
+            switched = next((story.switch_policy(e) for e in events if e.kind == "switch"
+                             and e.quarter == group.quarter), None)
+            summary = story.event_summary(group.counts, group.handoff_churns, t, group.followers,
+                                          group.unread_follows, t.policy(switched) if switched else "")
             if not summary:
                 continue
             solara.Button(f"{t.quarter(group.quarter)}: {summary}", text=True, classes=["event-quarter"],
@@ -370,7 +466,7 @@ def EventLog(t: Translator, side: Side, events: list, quarter: int):
 
 
 KIND_WORDS = {"quit": N_("quit"), "churn": N_("churn"), "hire": N_("hire"), "promotion": N_("promotion"),
-              "servicing": N_("servicing"), "follow": N_("clients follow")}
+              "servicing": N_("servicing"), "follow": N_("clients follow"), "switch": N_("switch")}
 
 
 @solara.component

@@ -26,7 +26,9 @@ CHARTS = {  # id -> title
     "skill": N_("Consultative skill"),
     "staff": N_("Quits and hires so far"),
     "books": N_("Books: clients per seller, by type"),
+    "profit": N_("Profit so far, right minus left, k€ (the J-curve)"),
 }
+TIME_CHARTS = ("revenue", "golden", "servicing", "skill", "staff", "profit")  # the switch is marked on these
 CLIENT_TYPES = {"transactional": N_("transactional"), "consultative": N_("consultative (golden fund)"),
                 "strategic": N_("strategic")}
 
@@ -40,6 +42,26 @@ class Side:
     frame: pd.DataFrame  # timeseries rows 0..quarter
     history: History
     quarter: int
+    switched_at: int | None = None  # a live switch of this department, marked on the charts
+
+
+def switch_mark(quarter: int, t: Translator) -> dict:
+    """The switch as a ``markLine`` data item: a vertical dashed line, labelled."""
+    return {"name": "switch", "xAxis": quarter, "lineStyle": {"color": "#111827", "type": "dashed", "width": 2.5},
+            "label": {"formatter": t._("switch {quarter}", quarter=t.quarter(quarter)), "fontSize": FONT,
+                      "position": "insideEndTop", "color": "#111827"}}
+
+
+def _mark(series: dict, *items: dict) -> dict:
+    """Add ``markLine`` items to a series (keeping its own)."""
+    own = series.get("markLine", {"silent": True, "symbol": "none", "animation": False, "data": []})
+    series["markLine"] = own | {"data": [*own["data"], *items]}
+    return series
+
+
+def _mark_switch(series: dict, side: Side, t: Translator) -> dict:
+    """Mark the side's live switch on ``series`` (its main line)."""
+    return _mark(series, switch_mark(side.switched_at, t)) if side.switched_at is not None else series
 
 
 def _axis_x(t: Translator, horizon: int) -> dict:
@@ -87,7 +109,8 @@ def _band(side: int, color: str, low: list[float], high: list[float], upto: int,
     count = min(upto, len(low) - 1) + 1 if low else 0
     base = [round(low[q], 2) for q in range(count)]
     width = [round(high[q] - low[q], 2) for q in range(count)]
-    common = {"type": "line", "stack": f"band{side}", "symbol": "none", "silent": True, "z": 1, "name": name,
+    common = {"type": "line", "stack": f"band{side}", "stackStrategy": "all", "symbol": "none", "silent": True,
+              "z": 1, "name": name,
               "lineStyle": {"opacity": 0}, "itemStyle": {"color": color}}
     return [{**common, "id": f"band-low-{side}", "data": base},
             {**common, "id": f"band-width-{side}", "data": width, "areaStyle": {"color": color, "opacity": 0.18}}]
@@ -100,7 +123,7 @@ def money_option(sides: list[Side], t: Translator, horizon: int, column: str, sp
     series = []
     for i, side in enumerate(sides):
         values = [round(float(v), 2) for v in side.frame[column]]
-        series.append(_line(side.label, side.color, values, z=3))
+        series.append(_mark_switch(_line(side.label, side.color, values, z=3), side, t))
         if spread is not None and spread.quarters == horizon:
             low, _mid, high = spread.bands[i][column]
             series += _band(i, side.color, low, high, side.quarter, t._("8 of 10 departments like it"))
@@ -117,9 +140,10 @@ def servicing_option(sides: list[Side], t: Translator, horizon: int) -> dict:
     option = _base(t)
     option["tooltip"]["numberFormat"] = "percent"
     series = [_line(side.label, side.color, _pairs(side.frame, "veteran_service_share")) for side in sides]
-    series[0]["markLine"] = {"silent": True, "symbol": "none", "data": [{"yAxis": 0.8}],
-                             "lineStyle": {"color": "#6b7280", "type": "dotted", "width": 2},
-                             "label": {"formatter": "80%", "fontSize": FONT, "position": "insideEndTop"}}
+    _mark(series[0], {"yAxis": 0.8, "lineStyle": {"color": "#6b7280", "type": "dotted", "width": 2},
+                      "label": {"formatter": "80%", "fontSize": FONT, "position": "insideEndTop"}})
+    for line, side in zip(series, sides, strict=True):
+        _mark_switch(line, side, t)
     option.update(xAxis=_axis_x(t, horizon), yAxis=_axis_y("percent"), series=series)
     return option
 
@@ -129,7 +153,8 @@ def staff_option(sides: list[Side], t: Translator, horizon: int) -> dict:
     series = []
     quits, hires = t._("quits (solid)"), t._("hires (dashed)")
     for side in sides:
-        series.append(_line(quits, side.color, _pairs(side.frame, "quits", cumulative=True), step="end"))
+        series.append(_mark_switch(_line(quits, side.color, _pairs(side.frame, "quits", cumulative=True), step="end"),
+                                   side, t))
         series.append(_line(hires, side.color, _pairs(side.frame, "hires", cumulative=True), dashed="dashed",
                             width=2.5, step="end"))
     option.update(xAxis=_axis_x(t, horizon), yAxis=_axis_y(min=0, minInterval=1), series=series)
@@ -154,8 +179,8 @@ def skill_option(sides: list[Side], t: Translator, horizon: int) -> dict:
     series = []
     for i, side in enumerate(sides):
         veterans, people = side.history.skill_lines(side.quarter)
-        series.append(_line(veterans_name, side.color, [[q, v] for q, v in enumerate(veterans)], width=4.5,
-                            xAxisIndex=i, yAxisIndex=i, z=3))
+        series.append(_mark_switch(_line(veterans_name, side.color, [[q, v] for q, v in enumerate(veterans)],
+                                         width=4.5, xAxisIndex=i, yAxisIndex=i, z=3), side, t))
         for name, line in people.items():
             data = [[q, round(v, 3)] for q, v in enumerate(line) if v is not None]
             left = side.history.quits.get(name)
@@ -214,8 +239,61 @@ def seller_label(seller, t: Translator) -> str:
 ROLE_TERMS = {"hunter": "hunter", "account_manager": "account_manager", "strategic_seller": "strategic_seller"}
 
 
+def profit_gap(sides: list[Side]) -> list[float]:
+    """The cumulative profit difference, right minus left, per quarter up to the quarter shown."""
+    left, right = (side.frame.profit.astype(float).to_numpy() for side in sides)
+    count = min(len(left), len(right))
+    return [round(float(v), 2) for v in (right[:count] - left[:count]).cumsum()]
+
+
+def profit_option(sides: list[Side], t: Translator, horizon: int, spread: Spread | None,
+                  payback: int | None = None) -> dict:
+    """The J-curve: the right department's cumulative profit minus the left's, per quarter, with the
+    switch and the payback quarter marked and the spread's 10-90% band over the whole horizon
+    (where departments like it are heading)."""
+    from .ensemble import payback_quarter
+
+    option = _base(t)
+    right = sides[1]
+    gap = profit_gap(sides)
+    name = t._("this department")
+    line = _line(name, right.color, gap, z=3)
+    marks = [{"name": "zero", "yAxis": 0, "lineStyle": {"color": "#6b7280", "type": "solid", "width": 1.5},
+              "label": {"show": False}}]
+    if payback is None and len(gap) > 1:
+        payback = payback_quarter(gap, right.switched_at or 0)
+    if payback is not None:
+        marks.append({"name": "payback", "xAxis": payback, "lineStyle": {"color": "#15803d", "type": "dotted",
+                                                                          "width": 3},
+                      "label": {"formatter": t._("pays back {quarter}", quarter=t.quarter(payback)),
+                                "fontSize": FONT, "position": "insideEndBottom", "color": "#15803d"}})
+    if right.switched_at is not None:
+        marks.append(switch_mark(right.switched_at, t))
+    _mark(line, *marks)
+    series = [line]
+    legend = [name]
+    if spread is not None and spread.quarters == horizon and spread.switch_at == right.switched_at \
+            and spread.profit_gap[0]:
+        low, mid, high = spread.profit_gap
+        band = t._("8 of 10 departments like it")
+        series += _band(1, right.color, low, high, horizon, band)
+        series.append(_line(t._("their median"), right.color, [round(v, 2) for v in mid], dashed="dashed",
+                            width=2, z=2, lineStyle={"color": right.color, "width": 2, "type": "dashed",
+                                                     "opacity": 0.7}))
+        legend.append(t._("their median"))
+    x = _axis_x(t, horizon) | {"type": "category", "data": list(range(horizon + 1)), "boundaryGap": False,
+                                "axisLabel": {"fontSize": FONT, "interval": max(0, horizon // 8 - 1)}}
+    for key in ("min", "max", "minInterval"):
+        x.pop(key)
+    option.update(xAxis=x, yAxis=_axis_y(), series=series)
+    option["legend"]["data"] = legend
+    return option
+
+
 def option(chart: str, sides: list[Side], t: Translator, horizon: int, spread: Spread | None) -> dict:
     """The option of chart ``chart`` (an id of ``CHARTS``)."""
+    if chart == "profit":
+        return profit_option(sides, t, horizon, spread)
     if chart == "revenue":
         return money_option(sides, t, horizon, "revenue", spread)
     if chart == "golden":
@@ -236,6 +314,7 @@ TABLE_COLUMNS = {
     "golden": ("golden_fund_revenue", "golden_fund_clients", "golden_fund_churned"),
     "servicing": ("veteran_service_share",),
     "staff": ("quits", "hires", "sellers"),
+    "profit": ("profit", "margin", "pay", "hiring_cost", "crm_cost"),
 }
 
 
@@ -246,6 +325,8 @@ def table(chart: str, sides: list[Side], policies: tuple[str, str]) -> pd.DataFr
     for side, policy in zip(sides, policies, strict=True):
         if chart in TABLE_COLUMNS:
             frame = side.frame[["quarter", *TABLE_COLUMNS[chart]]].copy()
+            if chart == "profit":
+                frame["profit_cumulative"] = frame.profit.cumsum()
         elif chart == "skill":
             rows = [{"quarter": snap.quarter, "seller": s.name, "veteran": s.veteran, "hired": s.hired,
                      "skill": round(s.skill, 4)} for snap in side.history.snapshots[: side.quarter + 1]

@@ -2,25 +2,36 @@
 
 ``spread`` runs ``REPLICATIONS`` departments per side (replications 0..n-1 of the page's seed,
 so the department on screen is one of them; each pair on common random numbers) and returns,
-per quarter, the 10th, 50th and 90th percentiles of revenue and golden-fund revenue, plus how
-often the right-hand policy kept more golden fund than the left-hand one. The page runs it in a
-separate process (``Background``), so the server stays responsive while it computes.
+per quarter, the 10th, 50th and 90th percentiles of revenue and golden-fund revenue, the
+cumulative profit difference (right minus left: the J-curve) with each pair's payback quarter,
+plus how often the right-hand policy kept more golden fund than the left-hand one. With
+``switch_at`` the right-hand departments run the left-hand policy up to that quarter and then
+switch (as the page's live switch does); their runs before it are the left-hand ones, so only
+the quarters after the switch are computed again.
+
+The page runs it in a separate process (``Background``), so the server stays responsive while
+it computes; the worker pauses while a page is loading (``Background.hold``), so that it never
+competes with the first render for the CPU.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import copy
+import functools
 import multiprocessing
 import os
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from .lockstep import Levers, build_model
+from .lockstep import Levers, build_model, switch_model
 
 REPLICATIONS = 24
 COLUMNS = ("revenue", "golden_fund_revenue")
+HOLD_LIMIT = 10.0  # seconds a loading page may hold the worker at most
 
 
 @dataclass(frozen=True)
@@ -32,62 +43,161 @@ class Spread:
     bands: tuple[dict[str, tuple[list[float], list[float], list[float]]], ...]
     right_keeps_more: int  # departments where the right side ends with more golden-fund revenue
     shown_rank: int  # where the department on screen (replication 0) falls among them, by that gap, 1 = lowest
+    switch_at: int | None = None  # the right side's switch quarter (None: its policy from quarter 0)
+    profit_gap: tuple[list[float], list[float], list[float]] = ((), (), ())  # cumulative, right - left: p10/50/90
+    paybacks: tuple[int | None, ...] = ()  # per pair: the payback quarter within the horizon, or None
 
     def gap_share(self) -> float:
         return self.right_keeps_more / self.replications if self.replications else 0.0
 
+    def paid_back(self) -> int:
+        """Pairs whose switch paid back within the horizon."""
+        return sum(q is not None for q in self.paybacks)
 
-def spread(levers: Levers, policies: tuple[str, str], replications: int = REPLICATIONS) -> Spread:
-    """Run the departments and summarise them (about 0.05 s per department-quarter-20)."""
+    def median_payback(self) -> int | None:
+        """The median payback quarter over all pairs (those never paying back count as later than
+        any), or None if fewer than half pay back within the horizon."""
+        ordered = sorted(q for q in self.paybacks if q is not None)
+        half = (len(self.paybacks) + 1) // 2
+        return ordered[half - 1] if len(ordered) >= half and half else None
+
+
+def payback_quarter(cumulative: list[float] | np.ndarray, start: int = 0) -> int | None:
+    """The first quarter (from ``start``) after which the cumulative difference stays above 0
+    up to the last quarter given, or None if it is not above 0 at the last one."""
+    values = np.asarray(cumulative, dtype=float)
+    if not len(values) or values[-1] <= 0:
+        return None
+    below = np.flatnonzero(values[: len(values)] <= 0)
+    first = int(below[-1]) + 1 if len(below) else 0
+    return max(first, start)
+
+
+def _series(model) -> dict[str, np.ndarray]:
     from simulation.metrics import timeseries
 
-    series = {side: {column: [] for column in COLUMNS} for side in (0, 1)}
+    frame = timeseries(model)
+    return {column: frame[column].to_numpy(dtype=float) for column in (*COLUMNS, "profit")}
+
+
+@functools.lru_cache(maxsize=512)
+def _run(levers: Levers, policy: str, replication: int, then: str | None = None, at: int | None = None
+         ) -> dict[str, np.ndarray]:
+    """One department's figures per quarter: ``policy`` throughout, or up to quarter ``at`` and
+    then ``then``. A switched run reuses the unswitched one's model at the switch quarter."""
+    if then is None:
+        model = build_model(policy, levers, replication=replication)
+        for _ in range(model.scenario.quarters):
+            model.step()
+        return _series(model)
+    model = copy.deepcopy(_at_quarter(levers, policy, replication, at))
+    switch_model(model, then, levers)
+    while model.quarter < model.scenario.quarters:
+        model.step()
+    return _series(model)
+
+
+@functools.lru_cache(maxsize=64)
+def _at_quarter(levers: Levers, policy: str, replication: int, at: int):
+    model = build_model(policy, levers, replication=replication)
+    while model.quarter < at:
+        model.step()
+    return model
+
+
+def spread(levers: Levers, policies: tuple[str, str], replications: int = REPLICATIONS,
+           switch_at: int | None = None, hold=None) -> Spread:
+    """Run the departments and summarise them (about 0.1 s per department of 20 quarters).
+    ``hold``: an event that, while set, pauses the work between departments."""
+    left, right = policies
+    runs: tuple[list, list] = ([], [])
     for replication in range(replications):
-        for side, policy in enumerate(policies):
-            model = build_model(policy, levers, replication=replication)
-            for _ in range(model.scenario.quarters):
-                model.step()
-            frame = timeseries(model)
-            for column in COLUMNS:
-                series[side][column].append(frame[column].to_numpy(dtype=float))
+        _wait(hold)
+        runs[0].append(_run(levers, left, replication))
+        if switch_at is None:
+            runs[1].append(_run(levers, right, replication))
+        else:
+            runs[1].append(_run(levers, left, replication, right, switch_at))
     bands = []
     for side in (0, 1):
         per_column = {}
         for column in COLUMNS:
-            values = np.vstack(series[side][column])
-            low, mid, high = np.percentile(values, [10, 50, 90], axis=0)
+            low, mid, high = np.percentile(np.vstack([run[column] for run in runs[side]]), [10, 50, 90], axis=0)
             per_column[column] = (low.tolist(), mid.tolist(), high.tolist())
         bands.append(per_column)
-    final = [np.array([run[-1] for run in series[side]["golden_fund_revenue"]]) for side in (0, 1)]
-    gaps = final[1] - final[0]
-    rank = int((gaps < gaps[0]).sum()) + 1
-    return Spread(replications, int(levers.quarters), tuple(bands), int((gaps > 0).sum()), rank)
+    gaps = np.vstack([np.cumsum(b["profit"] - a["profit"]) for a, b in zip(*runs, strict=True)])
+    profit_gap = tuple(p.tolist() for p in np.percentile(gaps, [10, 50, 90], axis=0))
+    start = switch_at or 0
+    paybacks = tuple(payback_quarter(gap, start) if switch_at is None or switch_at < len(gap) - 1 else None
+                     for gap in gaps)
+    final = [np.array([run["golden_fund_revenue"][-1] for run in runs[side]]) for side in (0, 1)]
+    golden = final[1] - final[0]
+    rank = int((golden < golden[0]).sum()) + 1
+    return Spread(replications, int(levers.quarters), tuple(bands), int((golden > 0).sum()), rank, switch_at,
+                  profit_gap, paybacks)
 
 
-def _lower_priority() -> None:
+def _wait(hold) -> None:
+    deadline = time.monotonic() + HOLD_LIMIT
+    while hold is not None and hold.is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+_HOLD = None  # the worker's copy of the pause event
+
+
+def _start_worker(hold) -> None:
     """The worker yields the CPU to the server and the browser (a Step must stay quick)."""
+    global _HOLD
+    _HOLD = hold
     if hasattr(os, "nice"):
         os.nice(10)
 
 
+def _spread_in_worker(*args) -> Spread:
+    return spread(*args, hold=_HOLD)
+
+
 class Background:
-    """One worker process for the spreads, shared by every page of this server, with a cache."""
+    """One worker process for the spreads, shared by every page of this server, with a cache.
+
+    ``hold()`` pauses the worker while a page loads (until ``release()``, at most ``HOLD_LIMIT``
+    seconds): the page's first render gets the CPU, the spread comes a moment later."""
 
     def __init__(self) -> None:
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._cache: dict[tuple, concurrent.futures.Future] = {}
+        self._context = multiprocessing.get_context("spawn")
+        self._hold = None
+        self._holders = 0
 
-    def submit(self, levers: Levers, policies: tuple[str, str], replications: int = REPLICATIONS
-               ) -> concurrent.futures.Future:
-        key = (levers, policies, replications)
+    def _ensure_pool(self) -> None:
+        if self._pool is None:
+            self._hold = self._context.Event()
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=1, mp_context=self._context, initializer=_start_worker, initargs=(self._hold,))
+
+    def submit(self, levers: Levers, policies: tuple[str, str], replications: int = REPLICATIONS,
+               switch_at: int | None = None) -> concurrent.futures.Future:
+        key = (levers, policies, replications, switch_at)
         with self._lock:
             if key not in self._cache:
-                if self._pool is None:
-                    self._pool = concurrent.futures.ProcessPoolExecutor(
-                        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority)
-                self._cache[key] = self._pool.submit(spread, levers, policies, replications)
+                self._ensure_pool()
+                self._cache[key] = self._pool.submit(_spread_in_worker, levers, policies, replications, switch_at)
             return self._cache[key]
+
+    def hold(self) -> None:
+        with self._lock:
+            self._holders += 1
+            if self._hold is not None:
+                self._hold.set()
+
+    def release(self) -> None:
+        with self._lock:
+            self._holders = max(0, self._holders - 1)
+            if self._hold is not None and not self._holders:
+                self._hold.clear()
 
 
 BACKGROUND = Background()

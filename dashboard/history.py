@@ -123,23 +123,51 @@ class History:
         return veterans, people
 
 
-HANDOFF = " after a handoff"
+# The model logs its events as English sentences (``simulation.events.Event``: quarter, kind,
+# text). The page relies on the ``kind`` for everything it counts; the few details it shows
+# beyond the kind (whether a churn followed a handoff, how many clients left with a seller, a
+# name, a share) are read from ``event.data`` when the model gives it, else from the text by
+# these patterns. A text of another shape is shown as it is and counted by its kind only (never
+# guessed); tests/test_dashboard_story.py fails when the model's wording leaves these patterns.
 PATTERNS = {
     "churn": re.compile(r"golden-fund client C(?P<client>\d+) churned(?P<handoff> after a handoff)?$"),
     "quit": re.compile(r"(?P<who>[a-z ]+) (?P<name>\S+) quit after (?P<lost>\d+) lost and (?P<won>\d+) won "
                        r"pursuits \(skill (?P<skill>[\d.]+), motivation (?P<motivation>[\d.]+)\)$"),
     "hire": re.compile(r"(?P<name>\S+) hired as (?P<role>[a-z ]+) \(skill (?P<skill>[\d.]+)\)$"),
     "promotion": re.compile(r"(?P<name>\S+) promoted to hunter \(skill (?P<skill>[\d.]+)\)$"),
-    "follow": re.compile(r"(?P<count>\d+) clients left with their seller$"),
+    "follow": re.compile(r"(?P<count>\d+) clients? left with their seller$"),
     "servicing": re.compile(r"veteran (?P<name>\S+) now spends (?P<share>\d+)% of time on invoicing$"),
+    "switch": re.compile(r"the department switches to (?P<policy>[a-z ]+)$"),
 }
+KINDS = tuple(PATTERNS)  # the kinds the page knows; any other is listed under its own name
 
 
-def event_fields(kind: str, text: str) -> dict[str, str] | None:
-    """The parts of one of the model's event texts, or None for a text of another shape."""
+def event_fields(kind: str, text: str, data: dict | None = None) -> dict[str, str] | None:
+    """The parts of one of the model's events: its structured ``data`` if the model gives it, else
+    what the text says, or None for a text of another shape."""
+    if data:
+        return {key: "" if value is None or value is False else str(value) for key, value in data.items()}
     pattern = PATTERNS.get(kind)
     match = pattern.match(text) if pattern else None
     return match.groupdict() if match else None
+
+
+def fields_of(event) -> dict[str, str] | None:
+    """``event_fields`` of an ``Event`` (reading its ``data`` if it has any)."""
+    return event_fields(event.kind, event.text, getattr(event, "data", None))
+
+
+def after_handoff(event) -> bool | None:
+    """Whether a churn event followed a handoff; None if the event does not say."""
+    fields = fields_of(event)
+    return None if fields is None else bool(fields.get("handoff"))
+
+
+def follower_count(event) -> int | None:
+    """How many clients left with a departing seller in a "follow" event; None if it does not say."""
+    fields = fields_of(event)
+    count = fields.get("count") if fields else None
+    return int(count) if count and count.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -148,9 +176,10 @@ class QuarterEvents:
 
     quarter: int
     counts: Counter
-    handoff_churns: int
-    followers: int  # clients who left with a departing seller
+    handoff_churns: int | None  # None when a churn event does not say whether it followed a handoff
+    followers: int  # clients who left with a departing seller (from the events that say how many)
     lines: tuple[str, ...]
+    unread_follows: int = 0  # "follow" events that do not say how many clients left
 
 
 def events_by_quarter(events: list, upto: int) -> list[QuarterEvents]:
@@ -163,8 +192,9 @@ def events_by_quarter(events: list, upto: int) -> list[QuarterEvents]:
     for quarter in sorted(grouped, reverse=True):
         items = grouped[quarter]
         counts = Counter(e.kind for e in items)
-        handoffs = sum(1 for e in items if e.kind == "churn" and e.text.endswith(HANDOFF))
-        followers = sum(int(fields["count"]) for e in items if e.kind == "follow"
-                        and (fields := event_fields(e.kind, e.text)) is not None)
-        out.append(QuarterEvents(quarter, counts, handoffs, followers, tuple(e.text for e in items)))
+        churns = [after_handoff(e) for e in items if e.kind == "churn"]
+        handoffs = None if None in churns else sum(churns)
+        follows = [follower_count(e) for e in items if e.kind == "follow"]
+        out.append(QuarterEvents(quarter, counts, handoffs, sum(n for n in follows if n is not None),
+                                 tuple(e.text for e in items), sum(n is None for n in follows)))
     return out

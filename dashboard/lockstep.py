@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from simulation import POLICIES, SalesModel, build_scenario
+from simulation import POLICIES, SalesModel, Scenario, build_scenario, resolve_run
 
 from .history import History
 from .i18n import N_, translator
@@ -76,13 +76,27 @@ class Levers:
         return ends + [replace(self, strategic_deals=choice) for choice in STRATEGIC_CHOICES]
 
 
-def build_model(policy: str, levers: Levers, replication: int = 0, log_events: bool = False) -> SalesModel:
-    """One department from the levers; a policy's own settings (a *_dedicated_strategic policy's
-    strategic deals) win over the levers."""
+def _overrides(policy: str, levers: Levers) -> dict[str, Any]:
+    """The levers' overrides less those a policy sets itself (a *_dedicated_strategic policy's
+    strategic deals win over the levers)."""
     own = POLICIES[policy].settings
-    overrides = {key: value for key, value in levers.overrides().items() if key not in own}
-    return SalesModel(SCENARIO, policy=policy, seed=levers.seed, replication=replication, overrides=overrides,
-                      log_events=log_events)
+    return {key: value for key, value in levers.overrides().items() if key not in own}
+
+
+def build_model(policy: str, levers: Levers, replication: int = 0, log_events: bool = False) -> SalesModel:
+    """One department from the levers, running ``policy`` from quarter 0."""
+    return SalesModel(SCENARIO, policy=policy, seed=levers.seed, replication=replication,
+                      overrides=_overrides(policy, levers), log_events=log_events)
+
+
+def policy_params(policy: str, levers: Levers) -> Scenario:
+    """The parameters ``policy`` runs with under these levers: what a live switch to it uses."""
+    return resolve_run(SCENARIO, POLICIES[policy], _overrides(policy, levers))
+
+
+def switch_model(model: SalesModel, policy: str, levers: Levers) -> None:
+    """Switch a live department to ``policy`` from its next quarter (the model models the transition)."""
+    model.switch_to(policy, policy_params(policy, levers))
 
 
 def cast(lever: Lever, value: float) -> float | int:
@@ -91,24 +105,51 @@ def cast(lever: Lever, value: float) -> float | int:
 
 @dataclass
 class Lockstep:
-    """Two departments on the same seed (common random numbers), stepped one quarter at a time."""
+    """Two departments on the same seed (common random numbers), stepped one quarter at a time.
+
+    With ``live_switch`` the right-hand department starts under the left-hand one's policy (so
+    both are identical quarter by quarter) and changes to ``right_policy`` when ``switch_now``
+    is called: the J-curve, live."""
 
     left_policy: str = "finder_keeps"
     right_policy: str = "dedicated_roles_crm"
     levers: Levers = field(default_factory=Levers)
+    live_switch: bool = False
     run: int = 0  # counts resets, so views know when to redraw
+    switched_at: int | None = field(default=None, init=False)  # the live switch's quarter, once made
 
     def __post_init__(self) -> None:
         self.reset(self.levers, self.left_policy, self.right_policy)
 
-    def reset(self, levers: Levers, left_policy: str, right_policy: str) -> None:
-        """Rebuild both departments at quarter 0 from these settings."""
+    def reset(self, levers: Levers, left_policy: str, right_policy: str, live_switch: bool | None = None) -> None:
+        """Rebuild both departments at quarter 0 from these settings (``live_switch``: keep the mode if None)."""
         self.levers, self.left_policy, self.right_policy = levers, left_policy, right_policy
+        if live_switch is not None:
+            self.live_switch = live_switch
         self.left = self._build(left_policy)
-        self.right = self._build(right_policy)
+        self.right = self._build(left_policy if self.live_switch else right_policy)
+        self.switched_at = None
         self.histories = (History(), History())
         self._record()
         self.run += 1
+
+    @property
+    def can_switch(self) -> bool:
+        return self.live_switch and self.switched_at is None and not self.finished
+
+    def switch_now(self) -> bool:
+        """Switch the right-hand department to ``right_policy`` from the next quarter (live-switch
+        mode only, once); False if there is nothing to switch."""
+        if not self.can_switch:
+            return False
+        switch_model(self.right, self.right_policy, self.levers)
+        self.switched_at = self.quarter
+        return True
+
+    @property
+    def switch_mark(self) -> int | None:
+        """The quarter to mark on the charts: the live switch, once made (None otherwise)."""
+        return self.switched_at if self.live_switch else None
 
     def _record(self) -> None:
         for model, history in zip(self.models, self.histories, strict=True):

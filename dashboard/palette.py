@@ -22,7 +22,7 @@ POLICY_COLORS = {
 FALLBACK = "#7f7f7f"  # tab:grey: a policy not listed, or the right side when both sides run the same policy
 CLIENT_COLORS = {"transactional": "#b8c2cc", "consultative": "#f2a900", "strategic": "#6a3d9a"}
 EVENT_COLORS = {"quit": "#c62828", "churn": "#b45309", "hire": "#2e7d32", "promotion": "#1565c0", "follow": "#7c2d12",
-                "servicing": "#6b7280"}
+                "servicing": "#6b7280", "switch": "#111827"}
 
 
 def policy_color(policy: str) -> str:

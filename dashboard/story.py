@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .ensemble import Spread
-from .history import History, Pursuit, events_by_quarter
+from .ensemble import Spread, payback_quarter
+from .history import History, Pursuit, after_handoff, events_by_quarter, fields_of
 from .i18n import Translator
 
 
@@ -39,16 +39,85 @@ class Step:
     try_: list[str]
     chart: str
     quarter: int  # the quarter this step is about
+    switch: bool = False  # arriving at this step makes the live switch, if not made yet
 
 
 def targets(horizon: int) -> list[int]:
     """The quarter each step is about, spread over the horizon."""
     h = max(horizon, 1)
-    return [0, max(1, round(h * 0.2)), max(2, round(h * 0.3)), max(3, round(h * 0.5)), max(4, round(h * 0.8)), h, h]
+    return [0, max(1, round(h * 0.2)), max(2, round(h * 0.3)), max(3, round(h * 0.5)), max(4, round(h * 0.8)), h, h,
+            h]
 
 
-def steps(left: Department, right: Department, t: Translator, horizon: int, spread: Spread | None) -> list[Step]:
-    """All steps of the story; each is written from the data up to ``left.quarter``."""
+@dataclass(frozen=True)
+class JCurve:
+    """What the switch has cost so far and whether it has paid back: read from the two departments."""
+
+    start: int  # the switch quarter (0: the right-hand policy from the start)
+    quarter: int  # the latest quarter shown
+    now: float  # cumulative profit, right minus left, k€, at ``quarter``
+    bottom: float  # its lowest value so far (0 if never below)
+    bottom_quarter: int
+    payback: int | None  # the quarter after which it has stayed above 0, if it is above 0 now
+
+
+def j_curve(left: Department, right: Department, start: int = 0) -> JCurve:
+    """The cumulative profit difference of ``right`` over ``left`` since quarter ``start``."""
+    count = min(len(left.frame), len(right.frame))
+    gap = np.cumsum(right.frame.profit.to_numpy(float)[:count] - left.frame.profit.to_numpy(float)[:count])
+    if not count:
+        return JCurve(start, 0, 0.0, 0.0, 0, None)
+    low = int(np.argmin(gap))
+    quarter = int(left.frame.quarter.iloc[count - 1])
+    payback = payback_quarter(gap, start) if quarter > start else None
+    return JCurve(start, quarter, float(gap[-1]), min(0.0, float(gap[low])), low if gap[low] < 0 else start, payback)
+
+
+def profit_text(left: Department, right: Department, t: Translator, start: int | None, spread: Spread | None,
+                live: bool, policy: str = "") -> list[str]:
+    """The J-curve in words: what the switch costs so far, whether and when it paid back, and where
+    departments like it are heading (from the spread). ``start``: the switch quarter (None in live mode
+    before the switch; 0 when the right-hand policy runs from the start); ``policy``: the policy the
+    right-hand department switches to, in words."""
+    if start is None:
+        return [t._("Both departments run {left}: the same numbers, quarter by quarter. Press Switch now and the "
+                    "right one moves to {policy} from the next quarter.", left=left.label, policy=policy)]
+    curve = j_curve(left, right, start)
+    values = {"right": policy or right.label, "left": left.label, "quarter": t.quarter(start),
+              "cost": t.money(abs(curve.now)), "bottom": t.money(abs(curve.bottom)),
+              "low": t.quarter(curve.bottom_quarter)}
+    since = t._("Since the switch in {quarter}", **values) if live else t._("Since the start", **values)
+    if curve.quarter <= start:
+        text = [t._("{since}: the switch takes effect from the next quarter.", since=since)]
+    elif curve.payback is not None:
+        text = [t._("{since}, {right} has made {cost} more profit than {left}; the switch cost at most {bottom} "
+                    "(in {low}) and paid back in {payback}.", since=since, payback=t.quarter(curve.payback),
+                    **values)]
+    elif curve.now < 0:
+        text = [t._("{since}, the switch has cost {cost} of profit so far (the deepest: {bottom} in {low}); it has "
+                    "not paid back yet.", since=since, **values)]
+    else:
+        text = [t._("{since}, the two departments' profit is level.", since=since)]
+    if spread is not None and spread.switch_at == (start if live else None) and spread.paybacks:
+        n, k = spread.replications, spread.paid_back()
+        median = spread.median_payback()
+        values = {"n": t.number(n), "k": t.number(k), "pct": t.percent(k / n), "h": t.quarter(spread.quarters)}
+        if median is not None:
+            text.append(t._("Across {n} departments like it, the switch pays back by {h} in {k} ({pct}); the median "
+                            "payback is {median}.", median=t.quarter(median), **values))
+        else:
+            text.append(t._("Across {n} departments like it, the switch pays back by {h} in only {k} ({pct}): most "
+                            "have not paid it back by the horizon.", **values))
+    return text
+
+
+def steps(left: Department, right: Department, t: Translator, horizon: int, spread: Spread | None,
+          switch: tuple[bool, int | None, str] = (False, None, "")) -> list[Step]:
+    """All steps of the story; each is written from the data up to ``left.quarter``. ``switch``:
+    (live-switch mode, the switch quarter or None, the right-hand policy's name in words)."""
+    live, at, policy = switch
+    if live:
+        return live_steps(left, right, t, horizon, spread, at, policy)
     q = targets(horizon)
     return [
         _start(left, right, t, q[0]),
@@ -58,7 +127,76 @@ def steps(left: Department, right: Department, t: Translator, horizon: int, spre
         _golden(left, right, t, q[4]),
         _revenue(left, right, t, q[5]),
         _spread(left, right, t, q[6], spread),
+        _decision(left, right, t, q[6], spread),
     ]
+
+
+def live_targets(horizon: int, at: int | None) -> list[int]:
+    """The quarters of the live-switch story: the start, the switch (a fifth into the horizon
+    unless made already), the dip, the horizon."""
+    h = max(horizon, 1)
+    switch = at if at is not None else max(1, round(h * 0.2))
+    dip = min(h, switch + max(1, round((h - switch) * 0.4)))
+    return [0, switch, dip, h, h]
+
+
+def live_steps(left: Department, right: Department, t: Translator, horizon: int, spread: Spread | None,
+               at: int | None, policy: str) -> list[Step]:
+    """The consultant's question, live: both departments start under the left one's policy, the
+    right one switches when the trainer says; what does the switch cost, when does it pay back?"""
+    q = live_targets(horizon, at)
+    first = left.frame.iloc[0]
+    same = bool(at is None or (left.frame.iloc[: at + 1].profit.to_numpy() ==
+                                right.frame.iloc[: at + 1].profit.to_numpy()).all())
+    intro = [t._("One department, twice: both sides start under {left} in the same market, with the same people "
+                 "and the same {clients}. Until the switch the two are identical, quarter by quarter.",
+                 left=left.label, clients=t.count(int(first.active_clients), "{n} client", "{n} clients")),
+             t._("The question a consultant is paid for: should the right one switch to {policy}? What does the "
+                 "transition cost, and when does it pay back?", policy=policy)]
+    step0 = Step(t._("Should we switch?"), intro,
+                 [t._("The chart shows the right department's profit minus the left's, added up: flat at 0 while "
+                      "they are the same.")],
+                 [t._("Press Switch now (on the right department's card) when you want, or Next: it switches in "
+                      "{quarter}.", quarter=t.quarter(q[1]))], "profit", q[0])
+    if at is None:
+        switch_text = profit_text(left, right, t, None, spread, True, policy)
+    else:
+        after = right.frame[right.frame.quarter > at]
+        text = [t._("In {quarter} the right department switched to {policy}: roles assigned from each seller's "
+                    "skill, the books moved to the account managers by planned handoffs as their room allows, a CRM "
+                    "rolled out over several quarters, with its one-off cost and training time.",
+                    quarter=t.quarter(at), policy=policy)]
+        if len(after):
+            text.append(t._("So far since: {crm} spent on the CRM, {hires}, {quits}.",
+                            crm=t.money(float(after.crm_cost.sum())),
+                            hires=t.count(int(after.hires.sum()), "{n} hire", "{n} hires"),
+                            quits=t.count(int(after.quits.sum()), "{n} quit", "{n} quits")))
+        text.append(t._("Before the switch both departments were identical: {same}.",
+                        same=t._("checked, quarter by quarter") if same else t._("not so – check the settings")))
+        switch_text = text
+    step1 = Step(t._("The switch"), switch_text,
+                 [t._("The dashed line on every chart marks the switch quarter."),
+                  t._("The books chart: who is a hunter, who an account manager, and how the books move.")],
+                 [t._("Step on: watch profit dip while the transition costs time and money.")], "books", q[1],
+                 switch=True)
+    curve = profit_text(left, right, t, at, spread, True, policy)
+    step2 = Step(t._("The dip: the J-curve"), curve,
+                 [t._("Below 0: the switch has cost more than it has brought so far. The shaded band holds 8 of 10 "
+                      "departments like this one.")],
+                 [t._("Reset and switch later, or earlier: does the dip get deeper or shallower?")], "profit", q[2])
+    step3 = Step(t._("Does it pay back?"), curve,
+                 [t._("The payback quarter is the first after which the line stays above 0.")],
+                 [t._("Change the market (seed) in Levers and Reset: does the same switch pay back elsewhere?")],
+                 "profit", q[3])
+    return [step0, step1, step2, step3, _golden(left, right, t, q[4])]
+
+
+def _decision(left: Department, right: Department, t: Translator, quarter: int, spread: Spread | None) -> Step:
+    text = profit_text(left, right, t, 0, spread, False)
+    notice = [t._("Revenue is not profit: dedicated roles and a CRM cost pay, hiring and selling time.")]
+    try_ = [t._("Press Switch live in the top bar: both start under {left}, and you decide when the right one "
+                "switches.", left=left.label)]
+    return Step(t._("And the profit?"), text, notice, try_, "profit", quarter)
 
 
 def _start(left: Department, right: Department, t: Translator, quarter: int) -> Step:
@@ -93,7 +231,8 @@ def _servicing(left: Department, right: Department, t: Translator, quarter: int)
                 quarters=t.count(left.quarter, "{n} quarter", "{n} quarters"), left=left.label,
                 share=t.percent(shares[0]), right=right.label, other=t.percent(shares[1]))]
     if busy:
-        text.append(t.count(len({e.text.split()[1] for e in busy}),
+        names = {(fields_of(e) or {}).get("name") or f"#{i}" for i, e in enumerate(busy)}  # unread: one each
+        text.append(t.count(len(names),
                             "{n} veteran of {left} crossed 80% of time on invoicing so far.",
                             "{n} veterans of {left} crossed 80% of time on invoicing so far.", left=left.label))
     notice = [t._("Time spent servicing is time not spent on new consultative leads."),
@@ -164,7 +303,7 @@ def _golden(left: Department, right: Department, t: Translator, quarter: int) ->
         change = (last.golden_fund_revenue - first.golden_fund_revenue) / first.golden_fund_revenue \
             if first.golden_fund_revenue else 0.0
         churned = [e for e in d.events if e.kind == "churn" and e.quarter <= d.quarter]
-        handoff = sum(1 for e in churned if e.text.endswith("after a handoff"))
+        handoffs = [after_handoff(e) for e in churned]
         values = {"label": d.label, "pct": t.percent(abs(change)), "now": t.money(last.golden_fund_revenue),
                   "then": t.money(first.golden_fund_revenue)}
         if change < 0:
@@ -173,8 +312,13 @@ def _golden(left: Department, right: Department, t: Translator, quarter: int) ->
         else:
             sentence = t._("{label}: the golden fund brings {pct} more than at the start ({now} a quarter against "
                            "{then}); ", **values)
-        text.append(sentence + t.count(len(churned), "{n} golden-fund client churned, {h} after a handoff.",
-                              "{n} golden-fund clients churned, {h} after a handoff.", h=t.number(handoff)))
+        if None in handoffs:  # the log does not say for every churn: count them only
+            text.append(sentence + t.count(len(churned), "{n} golden-fund client churned.",
+                                           "{n} golden-fund clients churned."))
+        else:
+            text.append(sentence + t.count(len(churned), "{n} golden-fund client churned, {h} after a handoff.",
+                                           "{n} golden-fund clients churned, {h} after a handoff.",
+                                           h=t.number(sum(handoffs))))
     notice = [t._("A consultative client is loyal to the person who serves it: when that person quits or hands it "
                   "over, the client may leave."),
               t._("The event log below counts the churned golden-fund clients quarter by quarter.")]
@@ -218,9 +362,14 @@ def _spread(left: Department, right: Department, t: Translator, quarter: int, sp
     return Step(t._("One department or many?"), text, notice, try_, "golden", quarter)
 
 
-def event_summary(kind_counts, handoffs: int, t: Translator, followers: int = 0) -> str:
-    """'8 golden-fund clients churned, 3 after a handoff; 2 quits; 1 hire' for one quarter."""
+def event_summary(kind_counts, handoffs: int | None, t: Translator, followers: int = 0, unread_follows: int = 0,
+                  switched_to: str = "") -> str:
+    """'8 golden-fund clients churned, 3 after a handoff; 2 quits; 1 hire' for one quarter, from the
+    events' kinds and counts (``handoffs`` None: not known for every churn; ``unread_follows``:
+    departures whose followers were not counted; ``switched_to``: the policy switched to, in words)."""
     parts = []
+    if kind_counts.get("switch"):
+        parts.append(t._("switch to {policy}", policy=switched_to) if switched_to else t._("policy switch"))
     if kind_counts.get("churn"):
         parts.append(t.count(kind_counts["churn"], "{n} golden-fund client churned", "{n} golden-fund clients churned")
                      + (t._(", {h} after a handoff", h=t.number(handoffs)) if handoffs else ""))
@@ -228,6 +377,9 @@ def event_summary(kind_counts, handoffs: int, t: Translator, followers: int = 0)
         parts.append(t.count(kind_counts["quit"], "{n} quit", "{n} quits"))
     if followers:
         parts.append(t.count(followers, "{n} client left with their seller", "{n} clients left with their seller"))
+    if unread_follows:
+        parts.append(t.count(unread_follows, "clients left with {n} departing seller",
+                             "clients left with {n} departing sellers"))
     if kind_counts.get("hire"):
         parts.append(t.count(kind_counts["hire"], "{n} hire", "{n} hires"))
     if kind_counts.get("promotion"):
@@ -235,17 +387,21 @@ def event_summary(kind_counts, handoffs: int, t: Translator, followers: int = 0)
     if kind_counts.get("servicing"):
         parts.append(t.count(kind_counts["servicing"], "{n} veteran crossed 80% invoicing",
                              "{n} veterans crossed 80% invoicing"))
+    known = {"switch", "churn", "quit", "follow", "hire", "promotion", "servicing"}
+    parts += [f"{kind} ×{t.number(n)}" for kind, n in sorted(kind_counts.items()) if kind not in known]
     return "; ".join(parts)
 
 
-__all__ = ["Department", "Step", "event_summary", "events_by_quarter", "steps", "targets"]
+__all__ = ["Department", "JCurve", "Step", "event_summary", "events_by_quarter", "j_curve", "live_targets",
+           "profit_text", "steps", "targets"]
 
 
 def event_line(event, t: Translator) -> str:
     """One of the model's events in the page's language (the model logs them in English)."""
-    from .history import event_fields
-
-    fields = event_fields(event.kind, event.text)
+    fields = fields_of(event)
+    if event.kind == "switch":
+        policy = switch_policy(event)
+        return t._("the department switches to {policy}", policy=t.policy(policy)) if policy else event.text
     if fields is None or t.lang == "en":
         return event.text
     if event.kind == "churn":
@@ -271,6 +427,14 @@ def event_line(event, t: Translator) -> str:
         return t._("veteran {name} now spends {share} of time on invoicing", name=fields["name"],
                    share=t.percent(int(fields["share"]) / 100))
     return event.text
+
+
+def switch_policy(event) -> str | None:
+    """The policy (its code name) a "switch" event names, or None if it names none the page knows."""
+    from simulation import POLICIES
+
+    named = (fields_of(event) or {}).get("policy", "")
+    return next((name for name in POLICIES if named in (name, name.replace("_", " "))), None)
 
 
 TERM_KEYS = {"veteran", "newcomer", "generalist", "hunter", "account_manager", "strategic_seller", "head"}

@@ -18,6 +18,7 @@ class Chart(ipyvuetify.VuetifyTemplate):
     png_request = traitlets.Int(0).tag(sync=True)  # each increase downloads the chart as a PNG
     csv = traitlets.Unicode("").tag(sync=True)  # the chart's data, sent only when asked for
     csv_request = traitlets.Int(0).tag(sync=True)  # each increase downloads ``csv``
+    drawn = traitlets.Bool(False).tag(sync=True)  # set by the browser once the chart is first drawn
     cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
 
     @traitlets.default("cdn")

@@ -15,10 +15,33 @@ runner (``Design``, ``run_tasks``), the statistics (``summarise``, ``paired_diff
 Importing this package leaves matplotlib's backend alone.
 """
 
-from .api import ComparisonResult, SensitivityResult, compare, sensitivity, sweep
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import ArgumentError, Interrupted, SetupError
-from .runner import Design, RunOutput, Task, execute, process_pool, run_tasks
-from .stats import mean_ci, paired_differences, summarise, t_quantile
+
+if TYPE_CHECKING:
+    from .api import ComparisonResult, SensitivityResult, compare, sensitivity, sweep
+    from .runner import Design, RunOutput, Task, execute, process_pool, run_tasks
+    from .stats import mean_ci, paired_differences, summarise, t_quantile
+
+# Loaded on first use, so that ``salessim --help`` does not import the model, pandas and scipy.
+_LAZY = {
+    **dict.fromkeys(("ComparisonResult", "SensitivityResult", "compare", "sensitivity", "sweep"), ".api"),
+    **dict.fromkeys(("Design", "RunOutput", "Task", "execute", "process_pool", "run_tasks"), ".runner"),
+    **dict.fromkeys(("mean_ci", "paired_differences", "summarise", "t_quantile"), ".stats"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'experiments' has no attribute '{name}'")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ArgumentError",

@@ -37,16 +37,18 @@ from .arguments import (
     override_map,
     policy_names,
     shared_scenario,
+    switch_quarter,
     whole_number,
 )
+from .decision import ROLES_ON_CRM, Decision, decision
 from .errors import ArgumentError
 from .experiment import Execution, Store, collect, experiment_seed, metric_names, run_experiment, scenario_files
-from .labels import KEY_METRICS
+from .labels import FIGURE_CAPTIONS, KEY_METRICS
 from .report import Report, differences_table, reading, summary_table, sweep_reading, terminal_table
 from .results import ResultsFolder, now
 from .runner import Design
-from .stats import paired_differences, summarise
-from .study import Study, analyse, build_study, require_salib, sample_outputs, samples_digest
+from .stats import holm, paired_differences, summarise
+from .study import Study, analyse, build_study, noise_warning, require_salib, sample_outputs, samples_digest
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -95,7 +97,12 @@ class ComparisonResult:
 
     ``runs``: one row per policy (× sweep point) × replication, with seed and run-summary metrics;
     ``timeseries``: the same rows per quarter; ``summary``: mean and 95% CI per policy (and point);
-    ``paired``: each policy minus the baseline (the first policy), paired by replication.
+    ``paired``: each policy minus the baseline (the first policy), paired by replication;
+    ``contrasts``: dedicated roles + CRM minus finder keeps + CRM when both ran (does the role change
+    add anything on top of a CRM?). Both carry a paired t-test's ``p_value`` and its ``holm``
+    adjustment over every row of the two (what ``paired_differences.csv`` holds). ``payback`` (a
+    comparison): payback quarter and NPV of each switch (``payback.csv``); ``j_curve``: the running
+    profit difference per quarter.
     """
 
     kind: str  # "compare" or "sweep"
@@ -107,6 +114,7 @@ class ComparisonResult:
     manifest: dict[str, Any]
     store: Store = field(repr=False)
     folder: Path | None = None  # where the results folder is, once written
+    contrasts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def collect(cls, kind: str, design: Design, store: Store, manifest: dict[str, Any]) -> ComparisonResult:
@@ -115,8 +123,16 @@ class ComparisonResult:
         metrics = metric_names(runs, keys)
         summary = summarise(runs, metrics, by=["policy", *keys])
         paired = paired_differences(runs, metrics, design.baseline, by=keys)
+        policy, other = ROLES_ON_CRM
+        contrasts = paired.iloc[:0]
+        if {policy, other} <= set(design.policies) and design.baseline not in ROLES_ON_CRM:
+            mine = runs[runs.policy.isin(ROLES_ON_CRM)]
+            contrasts = paired_differences(mine, metrics, other, by=keys)
+        adjusted = holm(np.concatenate([paired.p_value.to_numpy(float), contrasts.p_value.to_numpy(float)]))
+        paired = paired.assign(holm=adjusted[: len(paired)])
+        contrasts = contrasts.assign(holm=adjusted[len(paired) :])
         finished = manifest | {"status": "complete", "finished": now()}
-        return cls(kind, design, runs, timeseries, summary, paired, finished, store)
+        return cls(kind, design, runs, timeseries, summary, paired, finished, store, contrasts=contrasts)
 
     def __repr__(self) -> str:
         points = f" × {len(self.design.points)} sweep points" if self.keys else ""
@@ -157,18 +173,73 @@ class ComparisonResult:
     def metrics(self) -> list[str]:
         return metric_names(self.runs, self.keys)
 
+    @property
+    def switch_at(self) -> int:
+        """The quarter after which every policy but the first takes over (0: from the start)."""
+        return self.design.switch_at
+
+    @property
+    def differences(self) -> pd.DataFrame:
+        """Every paired test of the result: ``paired`` then ``contrasts`` (``paired_differences.csv``)."""
+        return pd.concat([self.paired, self.contrasts], ignore_index=True) if len(self.contrasts) else self.paired
+
+    @cached_property
+    def payback(self) -> pd.DataFrame:
+        """Per policy against the baseline: payback quarter (median, 10-90%), share never paying back,
+        NPV at ``finance.discount_rate`` (mean, 95% CI), probability of being ahead, n (a comparison)."""
+        from .payback import PAYBACK_COLUMNS, payback_table
+
+        if self.keys or len(self.policies) < 2:
+            return pd.DataFrame(columns=PAYBACK_COLUMNS)
+        rate = self.scenario.finance.discount_rate
+        table = payback_table(self.timeseries, self.baseline, rate, self.switch_at)
+        order = {policy: i for i, policy in enumerate(self.policies)}
+        return table.sort_values("policy", key=lambda names: names.map(order), ignore_index=True)
+
+    @cached_property
+    def j_curve(self) -> pd.DataFrame:
+        """Per policy and quarter: the mean running profit difference against the baseline, 95% CI, n."""
+        from .payback import j_curve
+
+        if self.keys or len(self.policies) < 2:
+            return pd.DataFrame(columns=["policy", "quarter", "mean", "ci_low", "ci_high", "n"])
+        curve = j_curve(self.timeseries, self.baseline)
+        order = {policy: i for i, policy in enumerate(self.policies)}
+        return curve.sort_values(["policy", "quarter"], key=lambda c: c.map(order) if c.name == "policy" else c)
+
     # --- reading and figures ----------------------------------------------------------------------
     def table(self) -> str:
         """Key metrics per policy beside the paired differences, as text (a comparison's terminal table)."""
+        shown = [m for m in KEY_METRICS if m in self.metrics]
         if self.keys:
-            return summary_table(self.summary, [m for m in KEY_METRICS if m in self.metrics], self.keys).markdown()
-        return terminal_table(self.summary, self.paired, self.policies, [m for m in KEY_METRICS if m in self.metrics])
+            return summary_table(self.summary, shown, self.keys).markdown()
+        return terminal_table(self.summary, self.paired, self.policies, shown, self.contrasts)
 
     def reading(self) -> list[str]:
         """A plain-language reading of the result, generated from the numbers."""
         if self.keys:
             return sweep_reading(self.summary, self.paired, self.policies, self.keys)
-        return reading(self.summary, self.paired, self.policies, self.scenario.quarters)
+        from .payback import reading as payback_reading
+
+        found = reading(self.summary, self.paired, self.policies, self.scenario.quarters, contrasts=self.contrasts)
+        return found[:-1] + payback_reading(self.payback, self.scenario.quarters) + found[-1:]
+
+    def decision(self) -> Decision | None:
+        """The decision on one page (a comparison of two policies or more), as the report shows it."""
+        if self.keys or len(self.policies) < 2:
+            return None
+        return decision(
+            self.differences,
+            self.payback,
+            self.j_curve,
+            self.policies,
+            self.scenario.name,
+            self.scenario.quarters,
+            self.switch_at,
+            self.scenario.finance.discount_rate,
+            int(self.differences.p_value.notna().sum()),
+            self.scenario.department.current_policy,
+        )
 
     def figures(self) -> dict[str, Figure]:
         """The figures the results folder holds, by file name (without ``.png``)."""
@@ -176,7 +247,14 @@ class ComparisonResult:
 
         if self.keys:
             return figures.sweep_figures(self.summary, self.policies, self.keys)
-        found = figures.quarter_figures(self.timeseries, self.policies)
+        found: dict[str, Figure] = {}
+        if len(self.policies) > 1:
+            from .palette import policy_colors
+            from .payback import j_curve_figure
+
+            colours = policy_colors(self.policies)
+            found["j_curve"] = j_curve_figure(self.j_curve, self.payback, colours, self.switch_at)
+        found |= figures.quarter_figures(self.timeseries, self.policies, self.switch_at)
         if len(self.policies) > 1:
             found["paired_differences"] = figures.differences_figure(
                 self.paired, [m for m in KEY_METRICS if m in self.metrics]
@@ -227,7 +305,9 @@ class ComparisonResult:
         from . import figures
 
         folder.write_csv("summary.csv", self.summary)
-        folder.write_csv("paired_differences.csv", self.paired)
+        folder.write_csv("paired_differences.csv", self.differences)
+        if not self.keys:
+            folder.write_csv("payback.csv", self.payback)
         folder.write_parquet("runs.parquet", self.runs)
         folder.write_parquet("timeseries.parquet", self.timeseries)
         pictures = figures.save(self.figures(), folder.path / "figures")
@@ -235,20 +315,39 @@ class ComparisonResult:
         shown = [m for m in KEY_METRICS if m in self.metrics]
         sweep = f" at each of {len(self.design.points)} sweep points" if self.keys else ""
         varying = f", varying {', '.join(self.keys)}" if self.keys else ""
+        switch = (
+            f" Every policy but {self.baseline} runs as {self.baseline} (the department's current policy) up to "
+            f"quarter {self.switch_at}, then switches."
+            if self.switch_at
+            else ""
+        )
         report = Report(
             title=f"salessim {self.kind}: {', '.join(self.policies)} on {self.scenario.name}{varying}",
             notes=[
                 f"Scenario '{self.scenario.name}' ({self.scenario.quarters} quarters), {self.design.replications} "
                 f"replications per policy{sweep}, root seed {self.seed}. Money in k€; 95% t-based confidence "
-                "intervals."
+                "intervals." + switch
             ],
             reading=self.reading(),
             tables=[
                 ("Key metrics per policy", summary_table(self.summary, shown, self.keys)),
                 (f"Paired differences against {self.baseline}", differences_table(self.paired, shown, self.keys)),
+                *(
+                    [
+                        (
+                            f"{ROLES_ON_CRM[0]} against {ROLES_ON_CRM[1]}: does the role change add anything on "
+                            "top of a CRM?",
+                            differences_table(self.contrasts, shown, self.keys),
+                        )
+                    ]
+                    if len(self.contrasts)
+                    else []
+                ),
                 ("All run-summary metrics", summary_table(self.summary, self.metrics, self.keys)),
             ],
             figures=pictures,
+            decision=self.decision(),
+            captions=FIGURE_CAPTIONS,
             scenario_toml=self.scenario.to_toml(),
             manifest=self.manifest,
             folder=folder.path,
@@ -409,6 +508,7 @@ def _comparison(
     seed: int | None,
     overrides: Mapping[str, Any] | None,
     vary: Mapping[str, Sequence[Any]] | None,
+    switch_at: int,
     execution: Execution,
     given: dict[str, Any],
 ) -> ComparisonResult:
@@ -419,7 +519,7 @@ def _comparison(
     grid = _grid(vary) if kind == "sweep" else {}
     fixed_twice("vary", grid, changes, quarters)
     design = Design(base, names, reps, experiment_seed(seed, execution), changes, grid)
-    design.scenarios  # noqa: B018  (every run resolved, and checked, before anything starts)
+    design = replace(design, switch_at=switch_quarter(switch_at, design.scenarios, design.baseline))
     arguments = {
         "scenario": _label(scenario),
         "scenario (hash)": base.digest(),
@@ -428,6 +528,7 @@ def _comparison(
         "quarters": quarters,
         "seed": design.seed,
         "overrides": dict(overrides or {}),
+        "switch_at": design.switch_at,
     }
     if grid:
         arguments["vary"] = {key: list(values) for key, values in grid.items()}
@@ -450,6 +551,7 @@ def compare(
     quarters: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    switch_at: int = 0,
     workers: int | None = None,
     executor: str = "local",
     scheduler: str | None = None,
@@ -459,21 +561,28 @@ def compare(
     progress: bool = True,
     log: Callable[[str], None] | None = None,
     command: Sequence[str] | None = None,
+    confirm: bool = False,
 ) -> ComparisonResult:
     """Compare policies: ``reps`` replications of each on common random numbers; the first policy is the baseline.
 
     ``scenario``: a preset name, a TOML file or a ``Scenario``; ``overrides``: dotted keys to values
     (``{"crm.adoption": 0.5}``), applied after each policy's own settings; ``quarters``: the horizon
-    (default: the scenario's). ``seed=None`` draws a fresh root seed. ``workers``: processes (default:
-    all cores); ``executor="dask"`` runs on a Dask LocalCluster, ``scheduler="tcp://HOST:PORT"`` on an
-    existing one. ``out``: a results folder the runs are saved into as they finish, then the final
-    files; ``resume=True`` finishes one, ``force=True`` replaces one. ``log``: called with each line
-    of what runs where (e.g. ``print``); ``progress``: a progress bar; ``command``: the command line to
-    record in the manifest (default: this call).
+    (default: the scenario's). ``switch_at=Q``: every policy but the first runs as the first (the
+    department's current policy, ``department.current_policy``) until quarter ``Q``, then switches;
+    a comparison then measures what the switch costs and when it pays back (``payback``).
+    ``seed=None`` draws a fresh root seed. ``workers``: processes (default: all cores);
+    ``executor="dask"`` runs on a Dask LocalCluster, ``scheduler="tcp://HOST:PORT"`` on an existing one.
+    ``out``: a results folder the runs are saved into as they finish, then the final files;
+    ``resume=True`` finishes one, ``force=True`` replaces one. ``log``: called with each line of what
+    runs where (e.g. ``print``); ``progress``: a progress bar; ``command``: the command line to record
+    in the manifest (default: this call). A batch estimated to take over two hours, or more memory or
+    disk than is left, is refused before it starts unless ``confirm=True``.
     """
-    given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress")}
-    execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command)
-    return _comparison("compare", scenario, policies, reps, quarters, seed, overrides, None, execution, given)
+    given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress", "confirm")}
+    execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command, confirm)
+    return _comparison(
+        "compare", scenario, policies, reps, quarters, seed, overrides, None, switch_at, execution, given
+    )
 
 
 def sweep(
@@ -485,6 +594,7 @@ def sweep(
     quarters: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    switch_at: int = 0,
     workers: int | None = None,
     executor: str = "local",
     scheduler: str | None = None,
@@ -494,6 +604,7 @@ def sweep(
     progress: bool = True,
     log: Callable[[str], None] | None = None,
     command: Sequence[str] | None = None,
+    confirm: bool = False,
 ) -> ComparisonResult:
     """Compare policies at every combination of ``vary``'s values (``{key: [v1, v2, ...]}``, full factorial).
 
@@ -501,9 +612,9 @@ def sweep(
     get the varied keys as extra columns. A varied key must change some policy's runs: ``crm.adoption``
     needs a ``*_crm`` policy. The other arguments are ``compare``'s.
     """
-    given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress")}
-    execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command)
-    return _comparison("sweep", scenario, policies, reps, quarters, seed, overrides, vary, execution, given)
+    given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress", "confirm")}
+    execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command, confirm)
+    return _comparison("sweep", scenario, policies, reps, quarters, seed, overrides, vary, switch_at, execution, given)
 
 
 def sensitivity(
@@ -528,6 +639,7 @@ def sensitivity(
     progress: bool = True,
     log: Callable[[str], None] | None = None,
     command: Sequence[str] | None = None,
+    confirm: bool = False,
 ) -> SensitivityResult:
     """Which scenario keys move ``metric`` (SALib): ``params`` maps keys to ``(low, high)`` ranges.
 
@@ -537,8 +649,8 @@ def sensitivity(
     metric(baseline) on the same random streams; a sample's output is its mean over ``reps``
     replications. Integer keys are rounded. The other arguments are ``compare``'s.
     """
-    given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress")}
-    execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command)
+    given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress", "confirm")}
+    execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command, confirm)
     require_salib()
     base = base_scenario(scenario)
     whole_number("reps", reps)
@@ -565,6 +677,8 @@ def sensitivity(
     execution = replace(execution, command=execution.command or _call("sensitivity", given))
     store, manifest = run_experiment("sensitivity", design, arguments, execution, what)
     result = SensitivityResult.collect(study, design, matrix, store, manifest)
+    if warning := noise_warning(result.samples, reps):
+        execution.say(f"warning: {warning}")
     if isinstance(store, ResultsFolder):
         result.write(store)
     return result

@@ -141,3 +141,28 @@ def fixed_twice(parameter: str, keys: Iterable[str], changes: Mapping[str, Any],
             raise ArgumentError(
                 parameter, f"key '{key}' is also fixed by {where}; allowed: vary it or fix it, not both"
             )
+
+
+def switch_quarter(switch_at: object, design_scenarios: Mapping[Any, Scenario], baseline: str) -> int:
+    """``switch_at``: a whole number from 0 to the horizon; above 0 the first policy must be the
+    department's current policy, which every policy runs up to the switch (so the baseline runs
+    as itself throughout and the others run as the baseline until the switch)."""
+    if isinstance(switch_at, bool) or not isinstance(switch_at, int) or switch_at < 0:
+        raise ArgumentError("switch_at", f"{switch_at!r} is not allowed; allowed: a whole number >= 0 (a quarter)")
+    if not switch_at:
+        return 0
+    horizon = min(scenario.quarters for scenario in design_scenarios.values())
+    if switch_at > horizon:
+        raise ArgumentError(
+            "switch_at", f"{switch_at} is not allowed; allowed: a quarter from 0 to the horizon ({horizon} quarters)"
+        )
+    currents = {scenario.department.current_policy for scenario in design_scenarios.values()}
+    if currents != {baseline}:
+        current = ", ".join(sorted(currents))
+        raise ArgumentError(
+            "switch_at",
+            f"{switch_at} needs the first policy to be the department's current policy ('{current}'), which every "
+            f"policy runs until the switch, but it is '{baseline}'; allowed: put {current} first, or set "
+            f'department.current_policy = "{baseline}"',
+        )
+    return switch_at

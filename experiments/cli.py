@@ -51,6 +51,7 @@ OPTIONS = {
     "out": "--out",
     "resume": "--resume",
     "force": "--force",
+    "switch_at": "--switch-at",
 }
 
 
@@ -69,6 +70,16 @@ def positive_int(text: str) -> int:
         value = 0
     if value < 1 or str(value) != text.strip().lstrip("+"):
         raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number >= 1")
+    return value
+
+
+def quarter_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0 or str(value) != text.strip().lstrip("+"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number >= 0 (a quarter)")
     return value
 
 
@@ -230,10 +241,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     policies = args.policies or MAIN_POLICIES
     if args.command == "sweep":
         result = experiment(
-            args, api.sweep, scenario_label(args.scenario), vary=parse_vary(args.vary), policies=policies
+            args,
+            api.sweep,
+            scenario_label(args.scenario),
+            vary=parse_vary(args.vary),
+            policies=policies,
+            switch_at=args.switch_at,
         )
     else:
-        result = experiment(args, api.compare, scenario_label(args.scenario), policies=policies)
+        result = experiment(
+            args, api.compare, scenario_label(args.scenario), policies=policies, switch_at=args.switch_at
+        )
         print()
         print(result.table())
     print(f"\nreport: {result.folder / 'report.html'}")
@@ -294,6 +312,14 @@ def _experiment_options(parser: argparse.ArgumentParser, reps: int, policies: bo
             "--policies",
             metavar="a,b,...",
             help=f"comma-separated policies, the first is the baseline; default {','.join(MAIN_POLICIES)}",
+        )
+        parser.add_argument(
+            "--switch-at",
+            type=quarter_int,
+            default=0,
+            metavar="Q",
+            help="every policy but the first runs as the first (the department's current policy) until "
+            "quarter Q, then switches (default 0: from the start)",
         )
     parser.add_argument(
         "--reps",

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from .errors import ArgumentError, SetupError
-from .runner import process_pool
 
 EXECUTORS = ("local", "dask")
 LOOPBACK = "127.0.0.1"
@@ -115,5 +114,7 @@ def open_pool(kind: str, workers: int, scheduler: str | None = None) -> Iterator
     elif workers == 1:
         yield Pool(None, "this process", 1)
     else:
+        from .runner import process_pool  # pandas and the model: not needed to parse a command line
+
         with process_pool(workers) as executor:
             yield Pool(executor, f"{workers} local worker processes", workers)

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .labels import KEY_METRICS, QUARTER_FIGURES, label
+from .labels import FROM_QUARTER_1, KEY_METRICS, QUARTER_FIGURES, label, policy_name
+from .palette import policy_colors
 from .stats import summarise
 
 PNG: dict[str, Any] = {"dpi": 110, "metadata": {"Software": None}}
@@ -33,8 +33,8 @@ def save(figures: Mapping[str, Figure], folder: Path) -> list[Path]:
 
 
 def _colours(policies: list[str]) -> dict[str, str]:
-    cycle = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
-    return {policy: cycle[i % len(cycle)] for i, policy in enumerate(policies)}
+    """One colour per policy, the same in every figure and in the dashboard (``experiments.palette``)."""
+    return policy_colors(policies)
 
 
 def with_turnover(timeseries: pd.DataFrame) -> pd.DataFrame:
@@ -45,33 +45,43 @@ def with_turnover(timeseries: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def quarter_figure(stats: pd.DataFrame, policies: list[str], title: str, lines: list[tuple[str, str]]) -> Figure:
-    """Mean per quarter with a 95% CI band per policy, for each (column, line label) of ``lines``.
+def quarter_figure(
+    stats: pd.DataFrame, policies: list[str], title: str, lines: list[tuple[str, str]], switch_at: int = 0
+) -> Figure:
+    """Mean per quarter with a 95% CI band per policy; one panel per (column, panel title) of ``lines``.
 
-    ``stats`` is ``summarise(timeseries, columns, by=["policy", "quarter"])``.
+    ``stats`` is ``summarise(timeseries, columns, by=["policy", "quarter"])``. Columns of work done in
+    a quarter (``FROM_QUARTER_1``) start at quarter 1; a switch after quarter ``switch_at`` is marked.
     """
     colours = _colours(policies)
-    fig = Figure(figsize=(9, 4.2), layout="tight")
-    ax = fig.subplots()
-    for (column, line_label), style in zip(lines, ("-", "--", ":", "-."), strict=False):
+    fig = Figure(figsize=(9 if len(lines) == 1 else 12, 4.2), layout="tight")
+    axes = fig.subplots(1, len(lines), squeeze=False, sharey=True)[0]
+    for ax, (column, panel) in zip(axes, lines, strict=True):
         for policy in policies:
             rows = stats[(stats.policy == policy) & (stats.metric == column)].dropna(subset=["mean"])
-            text = policy + (f" ({line_label})" if line_label else "")
-            ax.plot(rows.quarter, rows["mean"], style, color=colours[policy], label=text)
+            if column in FROM_QUARTER_1:
+                rows = rows[rows.quarter >= 1]
+            ax.plot(rows.quarter, rows["mean"], color=colours[policy], label=policy_name(policy))
             ax.fill_between(rows.quarter, rows.ci_low, rows.ci_high, color=colours[policy], alpha=0.18, linewidth=0)
-    ax.set(title=title, xlabel="quarter")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        if switch_at:
+            ax.axvline(switch_at, color="grey", linestyle="--", linewidth=1)
+        ax.set(title=panel or None, xlabel="quarter")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    fig.suptitle(title + (f" (dashed: the switch after quarter {switch_at})" if switch_at else ""))
+    axes[-1].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 
-def quarter_figures(timeseries: pd.DataFrame, policies: list[str]) -> dict[str, Figure]:
+def quarter_figures(timeseries: pd.DataFrame, policies: list[str], switch_at: int = 0) -> dict[str, Figure]:
     """One figure per entry of ``QUARTER_FIGURES``: mean per quarter with a 95% CI band per policy."""
     frame = with_turnover(timeseries)
     columns = [column for _, lines in QUARTER_FIGURES.values() for column, _ in lines]
     stats = summarise(frame, columns, by=["policy", "quarter"])
-    return {name: quarter_figure(stats, policies, title, lines) for name, (title, lines) in QUARTER_FIGURES.items()}
+    return {
+        name: quarter_figure(stats, policies, title, lines, switch_at)
+        for name, (title, lines) in QUARTER_FIGURES.items()
+    }
 
 
 def differences_figure(paired: pd.DataFrame, metrics: list[str] | None = None) -> Figure:
@@ -91,14 +101,14 @@ def differences_figure(paired: pd.DataFrame, metrics: list[str] | None = None) -
             range(len(policies)), data.mean_diff.fillna(0), xerr=errors, capsize=3, color=[colours[p] for p in policies]
         )
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_yticks(range(len(policies)), policies, fontsize="small")
+        ax.set_yticks(range(len(policies)), [policy_name(p) for p in policies], fontsize="small")
         ax.invert_yaxis()
         ax.set_title(label(metric), fontsize="small")
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.grid(axis="x", alpha=0.3)
     for ax in list(axes.flat)[len(metrics) :]:
         ax.axis("off")
-    fig.suptitle(f"Paired difference against {baseline} (mean and 95% CI)")
+    fig.suptitle(f"Paired difference against {policy_name(baseline)} (mean and 95% CI)")
     return fig
 
 
@@ -122,7 +132,7 @@ def sweep_figure(summary: pd.DataFrame, policies: list[str], keys: list[str], ke
                 fmt="o" + styles[i % len(styles)],
                 capsize=3,
                 color=colours[policy],
-                label=policy + (f" ({extra})" if extra else ""),
+                label=policy_name(policy) + (f" ({extra})" if extra else ""),
             )
     ax.set(title=label(metric), xlabel=key)
     ax.grid(alpha=0.3)

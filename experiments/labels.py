@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-# Run-summary metrics shown in the terminal table, the report's key table and the reading.
+# Run-summary metrics shown in the terminal table, the report's key table and the reading: profit first.
 KEY_METRICS: dict[str, str] = {
+    "profit_total": "profit over the run, k€",
+    "profit_final_year": "profit in the final year, k€",
     "revenue_total": "revenue over the run, k€",
     "golden_fund_revenue_final_year": "golden-fund revenue in the final year, k€",
-    "profit_total": "profit over the run, k€",
-    "veteran_skill_change": "change in veterans' consultative skill",
+    "transactional_revenue_final_year": "transactional revenue (non-golden-fund) in the final year, k€",
+    "veteran_skill_change": "change in the mean veteran's consultative skill",
+    "top_veteran_skill_change": "change in the most skilled veterans' consultative skill",
     "seller_turnover_annual": "annual seller turnover (share of staff)",
     "veteran_service_share": "veterans' time spent servicing (share)",
 }
@@ -25,28 +28,84 @@ SUMMARY_LABELS: dict[str, str] = KEY_METRICS | {
     "hires_total": "hires",
     "costs_total": "costs over the run, k€",
     "newcomer_skill_final": "newcomers' consultative skill at the end",
-    "top_veteran_skill_change": "change in the most skilled veterans' consultative skill",
     "golden_fund_retention": "share of the quarter-0 golden fund still a client at the end",
-    "profit_final_year": "profit in the final year, k€",
-    "transactional_revenue_final_year": "transactional (non-golden-fund) revenue in the final year, k€",
     "newcomer_quit_rate_annual": "newcomers' quits per person-year in their first year",
     "veteran_quit_rate_annual": "veterans' quits per person-year",
 }
 
-# Per-quarter figures: file name -> (title, [(timeseries column, line label)]).
+# Per-quarter figures: file name -> (title, [(timeseries column, panel title)]); several columns: one panel each.
 QUARTER_FIGURES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "revenue": ("Revenue per quarter, k€", [("revenue", "")]),
+    "profit": ("Profit per quarter (margin minus pay, hiring and CRM costs), k€", [("profit", "")]),
     "golden_fund_revenue": (
         "Golden-fund (consultative clients) revenue per quarter, k€",
         [("golden_fund_revenue", "")],
     ),
     "skill": (
-        "Consultative skill: veterans (solid) vs newcomers (dashed)",
-        [("veteran_skill", "veterans"), ("newcomer_skill", "newcomers")],
+        "Consultative skill (0-1), mean per group",
+        [("veteran_skill", "veterans (on staff at quarter 0)"), ("newcomer_skill", "newcomers")],
     ),
     "turnover": ("Seller turnover, annualised (quits per quarter × 4 ÷ sellers)", [("turnover", "")]),
     "veteran_service_share": ("Veterans' time spent servicing their books (share)", [("veteran_service_share", "")]),
 }
+
+# Per-quarter columns that describe work done during a quarter: drawn from quarter 1 (quarter 0 is the
+# starting state, before anyone has worked in the reported run).
+FROM_QUARTER_1 = {"veteran_service_share", "turnover"}
+
+# What to see in each figure of a results folder (its caption).
+FIGURE_CAPTIONS: dict[str, str] = {
+    "j_curve": (
+        "The J-curve: each policy's running profit difference against the baseline, quarter by quarter, with "
+        "its 95% band. Below 0 the switch has cost money so far; the dotted line is the median payback "
+        "quarter, after which the running difference stays above 0."
+    ),
+    "revenue": "Revenue per quarter: where the lines part, the policies earn differently (bands: 95% CIs).",
+    "profit": "Profit per quarter: a transition's costs show as a dip after the switch, its gains as a later lead.",
+    "golden_fund_revenue": (
+        "Revenue from the golden fund (consultative clients): the business the book says finder keeps loses."
+    ),
+    "skill": (
+        "Consultative skill of the veterans (left) and the newcomers (right): under finder keeps veterans "
+        "servicing their books forget; newcomers learn from the pursuits they get."
+    ),
+    "turnover": "Seller turnover, annualised: higher lines mean more departures, and more handoffs of clients.",
+    "veteran_service_share": (
+        "Share of the veterans' time spent servicing their books, from quarter 1: the higher, the less time "
+        "for new consultative clients."
+    ),
+    "paired_differences": (
+        "Each policy minus the baseline on the same replications (mean, 95% CI): a bar whose whisker "
+        "crosses 0 is not a clear difference."
+    ),
+}
+
+# The terms the reports use, defined once.
+TERMS: dict[str, str] = {
+    "golden fund": "the department's active consultative clients (the complex, valuable ones)",
+    "consultative skill": "a seller's skill (0-1) at winning and developing complex clients",
+    "servicing share": "the share of a seller's time spent invoicing and serving its book",
+    "profit": "gross margin minus pay (base, commission, bonuses), hiring and CRM costs, k€",
+    "payback": ("the first quarter after which the running profit difference against the current policy stays above 0"),
+    "NPV": "net present value: each quarter's profit difference discounted at the scenario's finance.discount_rate",
+}
+
+# Plain names of the policies, for readers (a policy not listed: its name with spaces).
+POLICY_NAMES: dict[str, str] = {
+    "finder_keeps": "finder keeps",
+    "finder_keeps_crm": "finder keeps + CRM",
+    "dedicated_roles": "dedicated roles",
+    "dedicated_roles_crm": "dedicated roles + CRM",
+    "finder_keeps_head_strategic": "finder keeps, strategic deals by the head",
+    "finder_keeps_dedicated_strategic": "finder keeps, a dedicated strategic seller",
+    "dedicated_roles_head_strategic": "dedicated roles, strategic deals by the head",
+    "dedicated_roles_dedicated_strategic": "dedicated roles, a dedicated strategic seller",
+}
+
+
+def policy_name(policy: str) -> str:
+    """The plain name of a policy ("dedicated roles + CRM")."""
+    return POLICY_NAMES.get(policy) or policy.replace("_crm", " + CRM").replace("_", " ")
 
 
 def label(metric: str) -> str:

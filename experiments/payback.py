@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .labels import policy_name
 from .stats import mean_ci
 
 PAYBACK_COLUMNS = [
@@ -110,7 +111,7 @@ def reading(table: pd.DataFrame, horizon: int) -> list[str]:
     """One sentence per policy, in words: when it pays back and how sure that is."""
     sentences = []
     for record in table.to_dict("records"):
-        name = str(record["policy"]).replace("_", " ")
+        name = policy_name(str(record["policy"]))
         q90, median, never = float(record["payback_q90"]), float(record["payback_median"]), float(record["share_never"])
         when = (
             f"pays back by quarter {q90:.0f} in 90% of replications"
@@ -133,7 +134,7 @@ def j_curve_figure(curve: pd.DataFrame, table: pd.DataFrame, colours: dict[str, 
     ax = fig.subplots()
     for policy, part in curve.groupby("policy", sort=False):
         colour = colours.get(str(policy))
-        ax.plot(part.quarter, part["mean"], label=str(policy).replace("_", " "), color=colour)
+        ax.plot(part.quarter, part["mean"], label=policy_name(str(policy)), color=colour)
         ax.fill_between(part.quarter, part.ci_low, part.ci_high, alpha=0.2, color=colour)
         row = table[table.policy == policy]
         if len(row) and math.isfinite(row.payback_median.iloc[0]):

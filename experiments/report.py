@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .labels import KEY_METRICS, label
+from .decision import Decision, verdict
+from .labels import KEY_METRICS, label, policy_name
 
 
 def num(value: float, signed: bool = False) -> str:
@@ -39,9 +40,14 @@ def _row(frame: pd.DataFrame, **where) -> pd.Series | None:
 
 
 def terminal_table(
-    summary: pd.DataFrame, paired: pd.DataFrame, policies: list[str], metrics: list[str] | None = None
+    summary: pd.DataFrame,
+    paired: pd.DataFrame,
+    policies: list[str],
+    metrics: list[str] | None = None,
+    contrasts: pd.DataFrame | None = None,
 ) -> str:
-    """Key metrics per policy (mean and 95% CI) beside the paired difference against the first policy."""
+    """Key metrics per policy (mean and 95% CI) beside the paired difference against the first policy;
+    then any other contrasts (dedicated roles + CRM against finder keeps + CRM)."""
     metrics = metrics or list(KEY_METRICS)
     width = max(len(p) for p in policies) + 2
     lines = [
@@ -60,10 +66,19 @@ def terminal_table(
             if d is not None:
                 text += f"{num(d.mean_diff, True):>10}  {interval(d.ci_low, d.ci_high, True)}"
             lines.append(text.rstrip())
+    for (other, baseline), rows in (contrasts if contrasts is not None else paired.iloc[:0]).groupby(
+        ["policy", "baseline"], sort=False
+    ):
+        lines += ["", f"{other} minus {baseline} (does the role change add anything on top of a CRM?)"]
+        for metric in metrics:
+            d = _row(rows, metric=metric)
+            if d is not None:
+                text = f"  {label(metric):<64}{num(d.mean_diff, True):>10}  {interval(d.ci_low, d.ci_high, True)}"
+                lines.append(text.rstrip())
     return "\n".join(lines)
 
 
-def _difference_clause(row: pd.Series, quarters: int) -> str:
+def _difference_clause(row: pd.Series, quarters: int, tests: int) -> str:
     what = label(row.metric).split(",")[0].split(" (")[0].replace("over the run", f"over {quarters} quarters")
     unit = " k€" if "k€" in label(row.metric) else ""
     ci = f"95% CI {num(row.ci_low, True)} to {num(row.ci_high, True)}"
@@ -71,40 +86,63 @@ def _difference_clause(row: pd.Series, quarters: int) -> str:
         return f"{what} differed by {num(row.mean_diff, True)}{unit} (too few pairs for a CI)"
     if row.ci_low > 0 or row.ci_high < 0:
         direction = "higher" if row.mean_diff > 0 else "lower"
-        return f"{what} was {num(abs(row.mean_diff))}{unit} {direction} ({ci})"
+        return f"{what} was {num(abs(row.mean_diff))}{unit} {direction} ({ci}; {verdict(row, tests)})"
     return f"{what} was not clearly different ({num(row.mean_diff, True)}{unit}, {ci})"
 
 
+READING_METRICS = [
+    "profit_total",
+    "profit_final_year",
+    "revenue_total",
+    "golden_fund_revenue_final_year",
+    "transactional_revenue_final_year",
+    "veteran_skill_change",
+    "top_veteran_skill_change",
+    "seller_turnover_annual",
+]
+
+
 def reading(
-    summary: pd.DataFrame, paired: pd.DataFrame, policies: list[str], quarters: int, metrics: list[str] | None = None
+    summary: pd.DataFrame,
+    paired: pd.DataFrame,
+    policies: list[str],
+    quarters: int,
+    metrics: list[str] | None = None,
+    contrasts: pd.DataFrame | None = None,
 ) -> list[str]:
-    """A short plain-language reading, generated from the numbers."""
-    metrics = metrics or [
-        "revenue_total",
-        "golden_fund_revenue_final_year",
-        "veteran_skill_change",
-        "seller_turnover_annual",
-    ]
-    revenue = summary[summary.metric == "revenue_total"].dropna(subset=["mean"])
+    """A short plain-language reading, generated from the numbers: profit first; a difference is
+    called clear when it survives Holm's correction over every test of the report."""
+    metrics = metrics or READING_METRICS
+    every = paired if contrasts is None else pd.concat([paired, contrasts], ignore_index=True)
+    tests = int(every["p_value"].notna().sum()) if "p_value" in every else 0
+    profit = summary[summary.metric == "profit_total"].dropna(subset=["mean"])
     sentences = []
-    if len(revenue) > 1:
-        means = revenue["mean"].to_numpy(dtype=float)
-        best, worst = revenue.iloc[int(means.argmax())], revenue.iloc[int(means.argmin())]
+    if len(profit) > 1:
+        means = profit["mean"].to_numpy(dtype=float)
+        best, worst = profit.iloc[int(means.argmax())], profit.iloc[int(means.argmin())]
         sentences.append(
-            f"Over {quarters} quarters, {best.policy} had the highest mean revenue "
-            f"({num(best['mean'])} k€) and {worst.policy} the lowest ({num(worst['mean'])} k€)."
+            f"Over {quarters} quarters, {policy_name(best.policy)} had the highest mean profit "
+            f"({num(best['mean'])} k€) and {policy_name(worst.policy)} the lowest ({num(worst['mean'])} k€)."
         )
-    for policy in policies[1:]:
-        rows = [_row(paired, policy=policy, metric=metric) for metric in metrics]
-        clauses = [_difference_clause(row, quarters) for row in rows if row is not None and row.n]
+    groups = [(policy, policies[0], paired) for policy in policies[1:]]
+    if contrasts is not None:
+        groups += [(p, b, contrasts) for p, b in contrasts[["policy", "baseline"]].drop_duplicates().itertuples(False)]
+    for policy, baseline, frame in groups:
+        mine = frame[frame.baseline == baseline]
+        rows = [_row(mine, policy=policy, metric=metric) for metric in metrics]
+        clauses = [_difference_clause(row, quarters, tests) for row in rows if row is not None and row.n]
         if clauses:
             n = max(row.n for row in rows if row is not None)
             sentences.append(
-                f"Compared with {policies[0]} on the same {n} replications, under {policy}, " + "; ".join(clauses) + "."
+                f"Compared with {policy_name(baseline)} on the same {n} replications, under {policy_name(policy)}, "
+                + "; ".join(clauses)
+                + "."
             )
     sentences.append(
-        "A difference is called clear when its 95% confidence interval excludes zero; "
-        "every policy sees the same random streams in a replication, so differences are paired."
+        f"A difference is called clear after correcting for {tests} comparisons when it survives Holm's correction "
+        "over every paired test of this report (paired_differences.csv: p_value, holm); a 95% CI that excludes 0 "
+        "on its own is weaker evidence. Every policy sees the same random streams in a replication, so "
+        "differences are paired."
     )
     return sentences
 
@@ -112,26 +150,26 @@ def reading(
 def sweep_reading(summary: pd.DataFrame, paired: pd.DataFrame, policies: list[str], keys: list[str]) -> list[str]:
     """Per sweep point: which policy earned most, and each policy's revenue difference to the baseline."""
     sentences = []
-    revenue = summary[summary.metric == "revenue_total"]
-    for values, point in revenue.groupby(keys, sort=False):
+    profit = summary[summary.metric == "profit_total"]
+    for values, point in profit.groupby(keys, sort=False):
         values = values if isinstance(values, tuple) else (values,)
         where = ", ".join(f"{k} = {v}" for k, v in zip(keys, values, strict=True))
         means = point["mean"].to_numpy(dtype=float)
         best = point.iloc[int(np.nanargmax(means))] if point["mean"].notna().any() else None
         text = f"At {where}: " + (
-            f"{best.policy} had the highest mean revenue ({best['mean']:,.0f} k€)"
+            f"{policy_name(best.policy)} had the highest mean profit ({best['mean']:,.0f} k€)"
             if best is not None
-            else "revenue undefined"
+            else "profit undefined"
         )
-        diffs = paired[(paired.metric == "revenue_total")]
+        diffs = paired[(paired.metric == "profit_total")]
         for key, value in zip(keys, values, strict=True):
             diffs = diffs[diffs[key] == value]
         parts = [
-            f"{row.policy} {row.mean_diff:+,.0f} k€ [{row.ci_low:+,.0f} to {row.ci_high:+,.0f}]"
+            f"{policy_name(row.policy)} {row.mean_diff:+,.0f} k€ [{row.ci_low:+,.0f} to {row.ci_high:+,.0f}]"
             for _, row in diffs.iterrows()
         ]
         if parts:
-            text += f"; revenue minus {policies[0]}: " + "; ".join(parts)
+            text += f"; profit minus {policy_name(policies[0])}: " + "; ".join(parts)
         sentences.append(text + ".")
     return sentences
 
@@ -178,11 +216,19 @@ def differences_table(paired: pd.DataFrame, metrics: Sequence[str], keys: Sequen
             num(row.mean_diff, True),
             interval(row.ci_low, row.ci_high, True),
             str(row.n),
+            _p(row.get("p_value")),
+            _p(row.get("holm")),
         ]
         for _, row in paired.iterrows()
         if row.metric in metrics
     ]
-    return Table(["difference", *keys, "metric", "mean", "95% CI", "n (pairs)"], rows)
+    return Table(["difference", *keys, "metric", "mean", "95% CI", "n (pairs)", "p", "p, Holm-adjusted"], rows)
+
+
+def _p(value: object) -> str:
+    if value is None or not isinstance(value, float | int) or math.isnan(value):
+        return "n/a"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 @dataclass
@@ -197,13 +243,32 @@ class Report:
     manifest: dict
     folder: Path
     notes: list[str] = field(default_factory=list)
+    decision: Decision | None = None  # the decision on one page, at the top
+    captions: dict[str, str] = field(default_factory=dict)  # figure file stem -> what to see in it
+
+    def _decision_markdown(self) -> list[str]:
+        if self.decision is None:
+            return []
+        d = self.decision
+        parts = ["## The decision", ""]
+        for name, text in d.paragraphs:
+            parts += [f"**{name}.** {text}", ""]
+        if d.rows:
+            parts += [Table(d.headers, d.rows).markdown(), ""]
+            parts += ["Profit against the current policy, mean [95% CI] over the replications, k€.", ""]
+        parts += ["**Terms.** " + "; ".join(f"*{term}*: {text}" for term, text in d.terms.items()) + ".", ""]
+        return parts
 
     def markdown(self) -> str:
-        parts = [f"# {self.title}", "", *self.notes, "", "## Reading", "", *[f"- {s}" for s in self.reading]]
+        parts = [f"# {self.title}", "", *self.notes, "", *self._decision_markdown()]
+        parts += ["## Reading", "", *[f"- {s}" for s in self.reading]]
         for heading, table in self.tables:
             parts += ["", f"## {heading}", "", table.markdown()]
         parts += ["", "## Figures", ""]
-        parts += [f"![{p.stem}]({p.relative_to(self.folder).as_posix()})\n" for p in self.figures]
+        for path in self.figures:
+            parts.append(f"![{path.stem}]({path.relative_to(self.folder).as_posix()})\n")
+            if path.stem in self.captions:
+                parts.append(f"*{self.captions[path.stem]}*\n")
         parts += [
             "## Scenario",
             "",
@@ -222,9 +287,17 @@ class Report:
 
     def html(self) -> str:
         esc = html.escape
-        parts = [
-            f"<h1>{esc(self.title)}</h1>",
-            *[f"<p>{esc(n)}</p>" for n in self.notes if n],
+        parts = [f"<h1>{esc(self.title)}</h1>", *[f"<p>{esc(n)}</p>" for n in self.notes if n]]
+        if self.decision is not None:
+            d = self.decision
+            parts.append('<section class="decision"><h2>The decision</h2>')
+            parts += [f"<p><strong>{esc(name)}.</strong> {esc(text)}</p>" for name, text in d.paragraphs]
+            if d.rows:
+                parts.append(Table(d.headers, d.rows).html())
+                parts.append("<p>Profit against the current policy, mean [95% CI] over the replications, k€.</p>")
+            terms = "; ".join(f"<em>{esc(term)}</em>: {esc(text)}" for term, text in d.terms.items())
+            parts.append(f"<p><strong>Terms.</strong> {terms}.</p></section>")
+        parts += [
             "<h2>Reading</h2><ul>",
             *[f"<li>{esc(s)}</li>" for s in self.reading],
             "</ul>",
@@ -236,7 +309,7 @@ class Report:
             data = base64.b64encode(path.read_bytes()).decode()
             parts.append(
                 f'<figure><img alt="{esc(path.stem)}" src="data:image/png;base64,{data}">'
-                f"<figcaption>{esc(path.name)}</figcaption></figure>"
+                f"<figcaption>{esc(self.captions.get(path.stem, path.name))}</figcaption></figure>"
             )
         parts += [
             "<h2>Scenario</h2>",
@@ -249,6 +322,7 @@ class Report:
             "table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;"
             "padding:.25em .6em;text-align:left}th{background:#f3f3f3}img{max-width:100%}"
             "pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:85%}"
+            ".decision{border:2px solid #1f77b4;border-radius:6px;padding:0 1em;margin:1em 0}"
         )
         return (
             f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{esc(self.title)}</title>'

@@ -1,19 +1,20 @@
 """The replication runner: a design's tasks run in-process or on any ``concurrent.futures`` executor.
 
 Replication ``r`` of every policy (and every sweep point) is exactly
-``run_simulation(resolved_scenario, policy, seed=seed, replication=r)``: the same random streams, so differences
-between policies are paired (common random numbers). Results reach the caller one finished
-task at a time, in completion order; the results folder puts them in canonical order.
+``run_simulation(resolved_scenario, policy, seed=seed, replication=r, switch_at=design.switch_at)``: the same
+random streams, so differences between policies are paired (common random numbers). The policies
+of one replication run in one process, one after the other, so they share the department's
+history. Results reach the caller one finished task at a time, in completion order; the results
+folder puts them in canonical order.
 """
 
 from __future__ import annotations
 
 import itertools
 import multiprocessing
-import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +26,7 @@ from simulation import Scenario, ScenarioError, check_overrides, resolve_run, ru
 
 from .arguments import owner, resolved, shared_scenario
 from .errors import ArgumentError
+from .processes import worker_start
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Design:
     overrides: Mapping[str, Any] = field(default_factory=dict)
     vary: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # sweep: key -> values
     samples: tuple[Mapping[str, Any], ...] = ()  # sensitivity analysis: the values of each sample
+    switch_at: int = 0  # every policy runs the department's current policy up to this quarter
 
     @property
     def baseline(self) -> str:
@@ -139,19 +142,31 @@ class RunOutput:
     timeseries: pd.DataFrame
 
 
-def execute(scenario: Scenario, policy: str, seed: int, replication: int) -> RunOutput:
+def execute(scenario: Scenario, policy: str, seed: int, replication: int, switch_at: int = 0) -> RunOutput:
     """Run one task on its resolved scenario (in whichever process the executor chose)."""
-    result = run_simulation(scenario, policy, seed=seed, replication=replication)
+    result = run_simulation(scenario, policy, seed=seed, replication=replication, switch_at=switch_at)
     return RunOutput(result.summary, result.timeseries)
 
 
+def execute_group(runs: list[tuple[Scenario, str]], seed: int, replication: int, switch_at: int = 0) -> list[RunOutput]:
+    """The runs of one replication (every policy at one point), one after the other in one process,
+    so that they share the department's history (``simulation.run.HISTORIES``)."""
+    return [execute(scenario, policy, seed, replication, switch_at) for scenario, policy in runs]
+
+
+def groups(tasks: Iterable[Task]) -> Iterator[list[Task]]:
+    """Consecutive tasks of the same (point, replication), as one job each."""
+    for _, group in itertools.groupby(tasks, key=lambda t: (t.point, t.replication)):
+        yield list(group)
+
+
 def _ignore_interrupt() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool and keeps what is saved."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Workers leave Ctrl-C to the parent, which stops the pool and keeps what is saved; they end with it."""
+    worker_start()
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """The default executor: local worker processes that ignore Ctrl-C.
+    """The default executor: local worker processes that ignore Ctrl-C and end with this process.
 
     Workers are forked (fast) from a process with one thread, as the CLI is; from one running other
     threads (a Jupyter kernel), where forking may deadlock, they start from a fork server.
@@ -173,27 +188,34 @@ def run_tasks(
     """Run ``tasks``, calling ``on_result`` in this process as each one finishes.
 
     Without an executor the tasks run here, one after the other. With one (a process pool, or
-    e.g. a Dask ``Client.get_executor()``), at most ``window`` tasks are in flight, so memory
-    stays flat however many tasks there are.
+    e.g. a Dask ``Client.get_executor()``), consecutive tasks of the same replication and point
+    (every policy there) go to one worker as one job, run in order there and share the
+    department's history; about ``window`` tasks are in flight, so memory stays flat however
+    many tasks there are.
     """
     if executor is None:
         for task in tasks:
-            on_result(
-                task, execute(design.scenario(task.policy, task.point), task.policy, design.seed, task.replication)
-            )
+            scenario = design.scenario(task.policy, task.point)
+            on_result(task, execute(scenario, task.policy, design.seed, task.replication, design.switch_at))
         return
-    queue = iter(tasks)
-    running: dict[Future, Task] = {}
+    queue = groups(tasks)
+    running: dict[Future, list[Task]] = {}
+    in_flight = 0
     try:
         while True:
-            for task in itertools.islice(queue, window - len(running)):
-                scenario = design.scenario(task.policy, task.point)
-                running[executor.submit(execute, scenario, task.policy, design.seed, task.replication)] = task
+            while in_flight < window and (group := next(queue, None)) is not None:
+                runs = [(design.scenario(task.policy, task.point), task.policy) for task in group]
+                future = executor.submit(execute_group, runs, design.seed, group[0].replication, design.switch_at)
+                running[future] = group
+                in_flight += len(group)
             if not running:
                 return
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: running[f].name):
-                on_result(running.pop(future), future.result())
+            for future in sorted(done, key=lambda f: running[f][0].name):
+                group = running.pop(future)
+                in_flight -= len(group)
+                for task, output in zip(group, future.result(), strict=True):
+                    on_result(task, output)
     finally:
         for future in running:
             future.cancel()

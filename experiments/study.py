@@ -215,12 +215,45 @@ def sample_outputs(study: Study, design: Design, summaries: Mapping[str, Mapping
     )
     table = values.pivot_table(index=["sample", "replication"], columns="policy", values="value", dropna=False)
     per_rep = table[study.policies[1]] - table[study.policies[0]] if study.paired else table[study.policies[0]]
-    stats = per_rep.groupby(level="sample").agg(["mean", "count"])
+    stats = per_rep.groupby(level="sample").agg(["mean", "count", "std"])
     frame = pd.DataFrame(list(design.samples))
     frame.insert(0, "sample", range(len(frame)))
     frame["output"] = stats["mean"].to_numpy()
     frame["n"] = stats["count"].to_numpy()
+    frame["se"] = (stats["std"] / np.sqrt(stats["count"])).to_numpy()  # the output's noise, from the replications
     return frame
+
+
+NOISE_RATIO = 0.5  # per-sample noise above half the spread between samples: the indices partly rank noise
+
+
+def noise_warning(samples: pd.DataFrame, replications: int) -> str | None:
+    """A warning when each sample's noise (its standard error over the replications) is comparable to
+    the spread of the outputs between samples, with the replications that would make it small."""
+    if replications < 2:
+        return (
+            "with 1 replication per sample the noise of each sample's output cannot be estimated; use --reps 10 or more"
+        )
+    se = samples["se"].to_numpy(dtype=float)
+    output = samples["output"].to_numpy(dtype=float)
+    se, output = se[np.isfinite(se)], output[np.isfinite(output)]
+    if len(se) == 0 or len(output) < 2:
+        return None
+    noise = float(np.sqrt(np.mean(se**2)))
+    spread = float(np.std(output, ddof=1))
+    if noise <= NOISE_RATIO * spread:
+        return None
+    signal = math.sqrt(max(spread**2 - noise**2, 0.0))  # the spread the levers make, noise removed
+    if signal > 0:
+        wanted = math.ceil(replications * (noise / (signal / 3)) ** 2)
+        advice = f"about {wanted} replications per sample (--reps {wanted}) would bring it below a third of that spread"
+    else:
+        advice = "the outputs do not vary beyond their noise: raise --reps several-fold, or widen the ranges"
+    return (
+        f"per-sample noise is comparable to the spread of the outputs: each sample's standard error "
+        f"(from its {replications} replications) is about {num(noise)}, the standard deviation of the outputs "
+        f"between samples {num(spread)}, so the indices partly rank noise; {advice}"
+    )
 
 
 def analyse(study: Study, matrix: np.ndarray, outputs: np.ndarray, seed: int) -> pd.DataFrame:
@@ -255,7 +288,9 @@ def analyse(study: Study, matrix: np.ndarray, outputs: np.ndarray, seed: int) ->
     return frame
 
 
-def reading(study: Study, indices: pd.DataFrame, runs: int, replications: int) -> list[str]:
+def reading(
+    study: Study, indices: pd.DataFrame, runs: int, replications: int, samples: pd.DataFrame | None = None
+) -> list[str]:
     """A plain-language reading of the indices, generated from the numbers."""
     by = RANKED_BY[study.method]
     ordered = indices.sort_values([by, "parameter"], ascending=[False, True], na_position="last")
@@ -283,6 +318,8 @@ def reading(study: Study, indices: pd.DataFrame, runs: int, replications: int) -
         )
     if indices[by].isna().any():
         sentences.append("Some indices are undefined: the metric was undefined in every replication of a sample.")
+    if samples is not None and (warning := noise_warning(samples, replications)):
+        sentences.append("Warning: " + warning + ".")
     return sentences
 
 
@@ -314,7 +351,7 @@ def report(
             f"polic{'ies' if study.paired else 'y'}; root seed {design.seed}. Confidence intervals: "
             f"{CONF_LEVEL:.0%} bootstrap ({RESAMPLES} resamples), given as ± half-widths (the *_conf columns)."
         ],
-        reading=reading(study, indices, len(design.tasks()), design.replications),
+        reading=reading(study, indices, len(design.tasks()), design.replications, samples),
         tables=[(f"Sensitivity of {study.output_name}", Table(columns, rows))],
         figures=figures,
         scenario_toml=design.shared.to_toml(),

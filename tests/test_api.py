@@ -35,7 +35,9 @@ def test_compare_returns_summary_and_paired_tables_with_paired_cis(result):
     assert list(result.summary.columns) == ["policy", "metric", "mean", "ci_low", "ci_high", "n"]
     assert len(result.summary) == 2 * len(SUMMARY_METRICS)
     assert list(result.summary.policy.unique()) == ["finder_keeps", "dedicated_roles_crm"]
-    assert list(result.paired.columns) == ["policy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n"]
+    assert list(result.paired.columns) == [
+        *["policy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n", "p_value", "holm"]
+    ]
     assert len(result.paired) == len(SUMMARY_METRICS) and set(result.paired.baseline) == {"finder_keeps"}
     assert len(result.runs) == 2 * 3 and len(result.timeseries) == 2 * 3 * 5
     # The paired CI by hand: mean of the per-replication differences ± t(0.975, n-1) s / sqrt(n).
@@ -55,7 +57,9 @@ def test_compare_returns_summary_and_paired_tables_with_paired_cis(result):
 def test_figures_are_matplotlib_figures(result):
     figures = result.figures()
     assert set(figures) == {
+        "j_curve",
         "revenue",
+        "profit",
         "golden_fund_revenue",
         "skill",
         "turnover",
@@ -64,7 +68,7 @@ def test_figures_are_matplotlib_figures(result):
     }
     assert all(isinstance(fig, Figure) for fig in figures.values())
     quarterly = result.plot("golden_fund_revenue")
-    assert [line.get_label() for line in quarterly.axes[0].get_lines()] == ["finder_keeps", "dedicated_roles_crm"]
+    assert [line.get_label() for line in quarterly.axes[0].get_lines()] == ["finder keeps", "dedicated roles + CRM"]
     assert isinstance(result.plot("revenue_total"), Figure)
     with pytest.raises(ArgumentError) as error:
         result.plot("revenue_totl")

@@ -114,7 +114,9 @@ def test_compare_writes_the_whole_results_folder(tmp_path):
     assert mean.n == 3 and mean.ci_low < mean["mean"] < mean.ci_high
 
     paired = pd.read_csv(res / "paired_differences.csv")
-    assert list(paired.columns) == ["policy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n"]
+    assert list(paired.columns) == [
+        *["policy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n", "p_value", "holm"]
+    ]
     assert set(paired.policy) == {"finder_keeps"} and set(paired.baseline) == {"dedicated_roles_crm"}
     by_rep = runs.set_index(["policy", "replication"]).revenue_total
     diff = paired[paired.metric == "revenue_total"].iloc[0].mean_diff
@@ -133,7 +135,9 @@ def test_compare_writes_the_whole_results_folder(tmp_path):
 
     figures = {p.name for p in (res / "figures").glob("*.png")}
     assert figures == {
+        "j_curve.png",
         "revenue.png",
+        "profit.png",
         "golden_fund_revenue.png",
         "skill.png",
         "turnover.png",
@@ -143,7 +147,9 @@ def test_compare_writes_the_whole_results_folder(tmp_path):
     html = (res / "report.html").read_text()
     assert html.count("data:image/png;base64,") == len(figures) and 'src="figures/' not in html
     report = (res / "report.md").read_text()
-    assert "## Reading" in report and "Compared with dedicated_roles_crm" in report
+    assert "## Reading" in report and "Compared with dedicated roles + CRM" in report
+    assert report.index("## The decision") < report.index("## Reading")
+    assert (res / "payback.csv").exists()
     assert not list(res.rglob("*.tmp"))
 
 

@@ -136,14 +136,80 @@ def test_story_next_plays_to_each_step_and_back_replays():
     state = Lockstep()
     rc = render(state)
     titles = []
-    for _ in range(6):
+    for _ in range(7):
         click(rc, "story-next")
         titles.append(texts(rc, "story-title")[0])
-    assert state.finished and len(set(titles)) == 6
+    assert state.finished and len(set(titles)) == 7
+    assert titles[-1] == "And the profit?"
     assert rc.find(v.Btn, class_="story-next").widget.disabled
-    click(rc, "story-back", 5)
+    click(rc, "story-back", 6)
     assert texts(rc, "story-title") == ["Veterans become invoicing clerks"]
     assert quarter_text(rc) == "Quarter 4 of 20" and state.quarter == 20  # replayed, not rerun
+
+
+def switch_marks(built: dict) -> set[int]:
+    """The quarters a chart option marks as the switch."""
+    return {item["xAxis"] for series in built["series"] for item in series.get("markLine", {}).get("data", [])
+            if item.get("name") == "switch"}
+
+
+def test_switch_now_switches_the_right_department_live_and_marks_every_chart():
+    state = Lockstep()
+    rc = render(state)
+    click(rc, "story-toggle")  # every chart
+    click(rc, "live-toggle")
+    assert state.live_switch and state.quarter == 0
+    assert state.right.policy_name == state.left.policy_name == "finder_keeps"
+    click(rc, "step", 3)
+    left, right = timeseries(state.left), timeseries(state.right)
+    assert left.equals(right), "before the switch both departments must be the same"
+    kpis = texts(rc, "kpi")
+    assert kpis[:2] == kpis[2:4], "the same policy on the same seed: the same headline numbers"
+    assert texts(rc, "side-title")[1] == "Finder keeps → Dedicated roles + CRM"
+    assert all(not switch_marks(json.loads(chart.option)) for chart in charts(rc))
+    click(rc, "switch-now")
+    assert state.switched_at == state.right.switched_at == 3
+    assert state.right.policy_name == "dedicated_roles_crm"
+    assert [e.kind for e in state.right.events if e.quarter == 3][-1:] == ["switch"]
+    assert rc.find(v.Btn, class_="switch-now").widgets == [] and texts(rc, "switched-note") == ["switched in Q3"]
+    click(rc, "step", 2)
+    assert texts(rc, "side-title")[1] == "Dedicated roles + CRM from Q3"
+    marked = {chart.attributes["data-chart"]: switch_marks(json.loads(chart.option)) for chart in charts(rc)}
+    assert all(marked[name] == {3} for name in ("revenue", "golden", "servicing", "skill", "staff", "profit")), marked
+    profit = json.loads(next(c for c in charts(rc) if c.attributes["data-chart"] == "profit").option)
+    gap = (timeseries(state.right).profit - timeseries(state.left).profit).cumsum()
+    assert profit["series"][0]["data"] == [round(float(v), 2) for v in gap]
+    assert all(v == 0 for v in profit["series"][0]["data"][:4])
+    note = texts(rc, "profit-note")[0]
+    assert note.startswith("Since the switch in Q3")
+    assert f"{abs(gap.iloc[-1]):,.0f} k€" in note
+    assert not timeseries(state.left).equals(timeseries(state.right))
+    assert no_error(rc)
+
+
+def test_live_story_makes_the_switch_and_reads_the_j_curve():
+    state = Lockstep(levers=Levers(quarters=10))
+    rc = render(state)
+    click(rc, "live-toggle")
+    assert texts(rc, "story-title") == ["Should we switch?"]
+    click(rc, "story-next")
+    assert texts(rc, "story-title") == ["The switch"]
+    assert state.switched_at == 2 == state.quarter  # a fifth into the horizon, made by the story
+    assert "checked, quarter by quarter" in " ".join(texts(rc, "story-text"))
+    click(rc, "story-next")
+    assert texts(rc, "story-title") == ["The dip: the J-curve"] and state.quarter == 5
+    assert any("Since the switch in Q2" in text for text in texts(rc, "story-text"))
+    click(rc, "live-toggle")  # back to both policies from the start
+    assert not state.live_switch and state.switched_at is None and state.right.policy_name == "dedicated_roles_crm"
+
+
+def test_a_live_switch_at_quarter_0_is_the_right_policy_from_the_start():
+    live, plain = Lockstep(live_switch=True), Lockstep()
+    assert live.switch_now() and not live.switch_now()  # once
+    for _ in range(5):
+        live.step()
+        plain.step()
+    assert timeseries(live.right).equals(timeseries(plain.right))
 
 
 def test_language_toggle_translates_the_page():

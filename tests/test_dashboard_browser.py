@@ -223,3 +223,24 @@ def test_full_screen_levers_and_event_details(page):
     quarter(page, 1, 16)
     page.locator("button.event-quarter").first.click()
     page.locator(".event-details li").first.wait_for()
+
+
+def test_switch_now_live_marks_the_j_curve(page):
+    page.locator("button.live-toggle").click()
+    page.locator(".story-title", has_text="Should we switch?").wait_for()
+    for q in (1, 2):
+        page.locator("button.step").click()
+        quarter(page, q, 20)
+    page.locator("button.switch-now").click()
+    page.locator(".switched-note", has_text="switched in Q2").wait_for()
+    for q in (3, 4, 5):
+        page.locator("button.step").click()
+        quarter(page, q, 20)
+    page.wait_for_function(CHARTS_DRAWN, arg=5, timeout=30_000)
+    marks = page.evaluate("""async () => {
+        const echarts = await window.salessimEcharts;
+        const chart = echarts.getInstanceByDom(document.querySelector('[data-chart=profit]'));
+        return chart.getOption().series[0].markLine.data.map(d => [d.name, d.xAxis]);
+    }""")
+    assert ["switch", 2] in marks
+    assert page.locator(".profit-note").inner_text().startswith("Since the switch in Q2")

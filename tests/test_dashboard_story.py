@@ -9,10 +9,13 @@ import pytest
 pytest.importorskip("solara")
 
 from dashboard import story
-from dashboard.ensemble import spread
+from dashboard.ensemble import payback_quarter, spread
+from dashboard.history import PATTERNS, fields_of
 from dashboard.i18n import translator
 from dashboard.lockstep import DEFAULT_SEED, Levers, Lockstep
 from dashboard.typical import typical_seed
+from simulation import MAIN_POLICIES
+from simulation.events import Event
 from simulation.metrics import timeseries
 
 
@@ -37,7 +40,7 @@ def test_story_numbers_come_from_the_run():
     state = played(DEFAULT_SEED)
     left, right = departments(state)
     steps = story.steps(left, right, translator("en"), state.horizon, None)
-    assert [s.quarter for s in steps] == story.targets(20) == [0, 4, 6, 10, 16, 20, 20]
+    assert [s.quarter for s in steps] == story.targets(20) == [0, 4, 6, 10, 16, 20, 20, 20]
     servicing = steps[1].text[0]
     assert f"{left.frame.veteran_service_share.iloc[-1]:.0%}" in servicing
     golden = steps[4].text[0]
@@ -104,3 +107,79 @@ def test_spread_bands_hold_the_median_and_count_the_paired_gaps():
 def test_the_default_department_is_the_typical_one():
     """DEFAULT_SEED is still the median of the paired golden-fund gaps (rerun after model changes)."""
     assert typical_seed() == DEFAULT_SEED
+
+
+def test_payback_is_the_first_quarter_after_which_the_difference_stays_above_zero():
+    assert payback_quarter([0, 5, 9, 12]) == 1  # better from the first quarter: pays back in the first
+    assert payback_quarter([0, -3, -5, 2, -1, 4, 6]) == 5
+    assert payback_quarter([0, 0, -3, -1]) is None and payback_quarter([0, 0, 0]) is None
+    assert payback_quarter([0, 0, 0, 0, 2, 3], start=3) == 4
+
+
+def test_j_curve_text_is_read_from_the_run():
+    state = Lockstep(levers=Levers(quarters=12), live_switch=True)
+    left, right = departments(state)
+    t = translator("en")
+    assert "Press Switch now" in story.profit_text(left, right, t, None, None, True, "Dedicated roles + CRM")[0]
+    for _ in range(3):
+        state.step()
+    state.switch_now()
+    while state.step():
+        pass
+    left, right = departments(state)
+    curve = story.j_curve(left, right, 3)
+    gap = (right.frame.profit - left.frame.profit).cumsum()
+    assert curve.now == pytest.approx(gap.iloc[-1]) and curve.bottom == pytest.approx(min(0, gap.min()))
+    assert curve.payback == payback_quarter(gap.to_numpy(), 3)
+    text = story.profit_text(left, right, t, 3, None, True)[0]
+    assert text.startswith("Since the switch in Q3")
+    if curve.payback is None:
+        assert f"{abs(curve.now):,.0f} k€" in text and "not paid back" in text
+    else:
+        assert f"paid back in Q{curve.payback}" in text
+
+
+def test_every_event_the_model_logs_is_understood():
+    """The page reads details from the model's event texts: a change of wording fails here (see
+    history.PATTERNS), rather than silently dropping numbers from the page."""
+    seen = set()
+    for policy in MAIN_POLICIES:
+        state = Lockstep("finder_keeps", policy, levers=Levers(quarters=10), live_switch=True)
+        for _ in range(2):
+            state.step()
+        state.switch_now()
+        while state.step():
+            pass
+        for event in (*state.left.events, *state.right.events):
+            assert event.kind in PATTERNS, event
+            assert fields_of(event) is not None, f"the page cannot read: {event}"
+            seen.add(event.kind)
+        switches = [e for e in state.right.events if e.kind == "switch"]
+        if policy == "finder_keeps":  # a switch to the same policy changes nothing
+            assert not switches and timeseries(state.left).equals(timeseries(state.right))
+        else:
+            assert [story.switch_policy(e) for e in switches] == [policy]
+    assert seen >= {"churn", "quit", "hire", "switch", "servicing"}
+
+
+def test_an_event_of_another_shape_is_counted_by_its_kind_and_shown_as_it_is():
+    events = [Event(3, "churn", "golden-fund client C7 churned after a handoff"),
+              Event(3, "churn", "client C9 went elsewhere"), Event(3, "follow", "some clients followed S4"),
+              Event(3, "audit", "the books were audited")]
+    group = story.events_by_quarter(events, 3)[0]
+    assert group.counts["churn"] == 2 and group.handoff_churns is None and group.unread_follows == 1
+    summary = story.event_summary(group.counts, group.handoff_churns, translator("en"), group.followers,
+                                  group.unread_follows)
+    assert summary == ("2 golden-fund clients churned; clients left with 1 departing seller; audit ×1")
+    assert story.event_line(events[1], translator("ru")) == "client C9 went elsewhere"
+    structured = Event(4, "churn", "anything")
+    structured.data = {"client": 5, "handoff": True}  # what the model may give one day
+    assert story.events_by_quarter([structured], 4)[0].handoff_churns == 1
+
+
+def test_spread_of_a_live_switch_is_flat_before_it_and_counts_paybacks():
+    result = spread(Levers(quarters=8), ("finder_keeps", "dedicated_roles_crm"), replications=3, switch_at=3)
+    low, mid, high = result.profit_gap
+    assert result.switch_at == 3 and len(mid) == 9
+    assert all(a == b == c == 0 for a, b, c in zip(low[:4], mid[:4], high[:4], strict=True))
+    assert len(result.paybacks) == 3 and all(q is None or 3 < q <= 8 for q in result.paybacks)
