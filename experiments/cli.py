@@ -473,7 +473,7 @@ def build_parser(lazy: set[str] | None = None) -> Parser:
     run.set_defaults(func=cmd_run)
 
     compare = commands.add_parser("compare", help="compare policies over many replications")
-    _experiment_options(compare, reps=50)
+    _experiment_options(compare, reps=100)
     compare.set_defaults(func=cmd_compare)
 
     sweep = commands.add_parser("sweep", help="compare policies across values of scenario keys (full factorial)")
