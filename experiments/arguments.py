@@ -54,8 +54,12 @@ def policy_names(policies: str | Sequence[str] | None, parameter: str = "policie
         names = list(MAIN_POLICIES)
     elif isinstance(policies, str):
         names = [p.strip() for p in policies.split(",")]
-    else:
+    elif isinstance(policies, Sequence | set | frozenset):
         names = list(policies)
+    else:
+        raise ArgumentError(
+            parameter, f"{policies!r} is not allowed; allowed: a policy name, 'a,b,...' or a list of names"
+        )
     if not names or names == [""]:
         raise ArgumentError(parameter, f"no policy given; allowed: one or more of {', '.join(POLICIES)}")
     if "" in names:
@@ -125,6 +129,11 @@ def base_scenario(scenario: str | Path | Scenario | None) -> Scenario:
 
 def override_map(overrides: Mapping[str, Any] | None, quarters: object) -> dict[str, Any]:
     """The caller's overrides with ``quarters`` among them (None: the scenario's)."""
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ArgumentError(
+            "overrides",
+            f"{overrides!r} is not allowed; allowed: a mapping of dotted keys to values, e.g. {{'crm.adoption': 0.5}}",
+        )
     changes = dict(overrides or {})
     for key in changes:
         if not isinstance(key, str):

@@ -62,11 +62,21 @@ OPTIONS = {
 }
 
 
+def one_line(text: str) -> str:
+    """``text`` with any line break or control character (from a value given) escaped, so an error is one line."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def fail(text: str) -> int:
+    print(f"error: {one_line(text)}", file=sys.stderr)
+    return 2
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, but errors are one ``error:`` line (exit 2) instead of usage plus message."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 # --- argument types and text values ----------------------------------------------------------------
@@ -559,7 +569,8 @@ class VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
-        parser.exit(0, f"salessim {version()}\n")
+        print(f"salessim {version()}")
+        parser.exit(0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -572,15 +583,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ArgumentError as error:
-        print(f"error: {error.render(OPTIONS | getattr(args, 'options', {}))}", file=sys.stderr)
-        return 2
+        return fail(error.render(OPTIONS | getattr(args, "options", {})))
     except (SetupError, ScenarioError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(str(error))
     except OSError as error:  # a file the command reads or writes (the arguments' own are checked first)
         where = f" '{error.filename}'" if error.filename else ""
-        print(f"error: cannot use{where}: {error.strerror or error}", file=sys.stderr)
-        return 2
+        return fail(f"cannot use{where}: {error.strerror or error}")
     except Interrupted as stop:
         print(
             f"\ninterrupted: {stop.saved} of {stop.total} runs saved in {stop.folder}; rerun the same command "
