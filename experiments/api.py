@@ -546,7 +546,7 @@ def _comparison(
 def compare(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     policies: str | Sequence[str] = MAIN_POLICIES,
-    reps: int = 50,
+    reps: int = 100,
     *,
     quarters: int | None = None,
     seed: int | None = None,

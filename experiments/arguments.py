@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import secrets
+import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,18 @@ def policy_names(policies: str | Sequence[str] | None, parameter: str = "policie
         names = list(MAIN_POLICIES)
     elif isinstance(policies, str):
         names = [p.strip() for p in policies.split(",")]
-    else:
+    elif isinstance(policies, Sequence | set | frozenset):
         names = list(policies)
-    if not names:
+    else:
+        raise ArgumentError(
+            parameter, f"{policies!r} is not allowed; allowed: a policy name, 'a,b,...' or a list of names"
+        )
+    if not names or names == [""]:
         raise ArgumentError(parameter, f"no policy given; allowed: one or more of {', '.join(POLICIES)}")
+    if "" in names:
+        raise ArgumentError(
+            parameter, f"{policies!r} holds an empty name; allowed: policy names separated by single commas"
+        )
     for name in names:
         if not isinstance(name, str) or name not in POLICIES:
             close = difflib.get_close_matches(str(name), POLICIES, n=1)
@@ -67,9 +76,48 @@ def policy_names(policies: str | Sequence[str] | None, parameter: str = "policie
     return tuple(names)
 
 
+def is_scenario_file(scenario: object) -> bool:
+    """Whether ``resolve_scenario`` reads ``scenario`` as a file (a path; text ending in .toml or with a separator)."""
+    text = str(scenario)
+    return isinstance(scenario, Path) or (
+        isinstance(scenario, str) and (text.endswith(".toml") or "/" in text or "\\" in text)
+    )
+
+
+def check_scenario_file(path: Path) -> None:
+    """A scenario file that is a folder, not text, or empty is refused (an empty one would silently run the
+    default department)."""
+    allowed = "allowed: a TOML scenario file (e.g. from 'salessim show mature_department > my.toml') or a preset name"
+    if path.is_dir():
+        raise ArgumentError("scenario", f"'{path}' is a folder; {allowed}")
+    if not path.is_file():
+        return  # the model says it is missing
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ArgumentError(
+            "scenario", f"'{path}' is not a text file (byte {error.start} is not UTF-8); {allowed}"
+        ) from None
+    if "\x00" in text:
+        raise ArgumentError("scenario", f"'{path}' is not a text file (it holds NUL bytes); {allowed}")
+    try:
+        empty = not tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return  # the model says where the TOML is malformed
+    if empty:
+        raise ArgumentError("scenario", f"'{path}' sets nothing (an empty file); {allowed}")
+
+
 def base_scenario(scenario: str | Path | Scenario | None) -> Scenario:
     """The scenario as given (a preset name, a TOML file or a ``Scenario``), before any override."""
+    if scenario is not None and not isinstance(scenario, str | Path | Scenario):
+        raise ArgumentError(
+            "scenario", f"{scenario!r} is not allowed; allowed: a preset name, a TOML file path or a Scenario"
+        )
     try:
+        if is_scenario_file(scenario):
+            check_scenario_file(Path(str(scenario)))
         return resolve_scenario(DEFAULT_SCENARIO if scenario is None else scenario)
     except ScenarioError as error:
         raise ArgumentError("scenario", str(error)) from None
@@ -81,6 +129,11 @@ def base_scenario(scenario: str | Path | Scenario | None) -> Scenario:
 
 def override_map(overrides: Mapping[str, Any] | None, quarters: object) -> dict[str, Any]:
     """The caller's overrides with ``quarters`` among them (None: the scenario's)."""
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ArgumentError(
+            "overrides",
+            f"{overrides!r} is not allowed; allowed: a mapping of dotted keys to values, e.g. {{'crm.adoption': 0.5}}",
+        )
     changes = dict(overrides or {})
     for key in changes:
         if not isinstance(key, str):

@@ -3,12 +3,14 @@
 A thin layer over the Python API (``experiments.api``): it parses the options, calls ``compare``,
 ``sweep`` or ``sensitivity`` and prints. Every bad input ends the command with one line on stderr,
 ``error: ...`` naming the option or key, the value and what is allowed, and exit code 2: the
-library's errors name parameters, and ``OPTIONS`` spells them as options.
+library's errors name parameters, and ``OPTIONS`` spells them as options. The model, pandas and the
+API are imported by the commands that use them, so ``salessim --help`` answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
 import math
 import os
@@ -18,16 +20,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from simulation import MAIN_POLICIES, POLICIES, PRESETS, ScenarioError, run_simulation
-
-from . import api, executors
-from .arguments import DEFAULT_SCENARIO, policy_names, root_seed
+from . import executors
 from .errors import ArgumentError, Interrupted, SetupError
-from .labels import label
-from .report import num
-from .results import atomic_write, latest_folder, new_folder_path, parquet_bytes
 
 RESULTS_ROOT = Path("results")
+# simulation.MAIN_POLICIES and experiments.arguments.DEFAULT_SCENARIO, spelled here so that building the
+# parser imports no model (tests/test_hardening.py checks they agree).
+MAIN_POLICIES = ("finder_keeps", "finder_keeps_crm", "dedicated_roles", "dedicated_roles_crm")
+DEFAULT_SCENARIO = "mature_department"
+# The commands whose parsers live with their code; `salessim --help` lists them without importing it.
+LAZY_COMMANDS = {
+    "import-crm": "build a scenario of your department from a CRM export",
+    "calibrate": "fit what an export cannot show to the imported KPIs",
+}
 
 # The library's parameter names, as this command's options.
 OPTIONS = {
@@ -52,14 +57,26 @@ OPTIONS = {
     "resume": "--resume",
     "force": "--force",
     "switch_at": "--switch-at",
+    "confirm": "--yes",
+    "port": "--port",
 }
+
+
+def one_line(text: str) -> str:
+    """``text`` with any line break or control character (from a value given) escaped, so an error is one line."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def fail(text: str) -> int:
+    print(f"error: {one_line(text)}", file=sys.stderr)
+    return 2
 
 
 class Parser(argparse.ArgumentParser):
     """argparse, but errors are one ``error:`` line (exit 2) instead of usage plus message."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 # --- argument types and text values ----------------------------------------------------------------
@@ -80,6 +97,25 @@ def quarter_int(text: str) -> int:
         value = -1
     if value < 0 or str(value) != text.strip().lstrip("+"):
         raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number >= 0 (a quarter)")
+    return value
+
+
+def at_least_two(text: str) -> int:
+    value = positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is too few replications for a 95% confidence interval; allowed: a whole number >= 2"
+        )
+    return value
+
+
+def port_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535 or str(value) != text.strip().lstrip("+"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a port number from 1 to 65535")
     return value
 
 
@@ -157,6 +193,8 @@ def scenario_label(text: str | None) -> str:
 
 # --- commands ----------------------------------------------------------------------------------
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from simulation import PRESETS
+
     width = max(map(len, PRESETS))
     for name, preset in PRESETS.items():
         print(f"{name:<{width}}  {preset.get('description', '')}")
@@ -164,6 +202,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_policies(args: argparse.Namespace) -> int:
+    from simulation import POLICIES
+
     width = max(map(len, POLICIES))
     for name, preset in POLICIES.items():
         mark = "*" if name in MAIN_POLICIES else " "
@@ -173,24 +213,39 @@ def cmd_policies(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from . import api
+
     print(api.resolved_scenario(args.scenario, args.policy, parse_set(args.set)).to_toml(), end="")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from simulation import run_simulation
+
+    from . import api
+    from .arguments import policy_names, root_seed
+    from .labels import label
+    from .report import num
+    from .results import atomic_write, check_writable, create_error, new_folder_path, parquet_bytes
+
     policy = policy_names(args.policy, "policy")[0]
     scenario = api.resolved_scenario(args.scenario, policy, parse_set(args.set), args.quarters)
     seed = root_seed(args.seed)
     out = Path(args.out) if args.out else new_folder_path(RESULTS_ROOT, "run", f"{policy}").with_suffix(".csv")
     if out.suffix not in (".csv", ".parquet"):
         raise ArgumentError("out", f"'{out}' is not allowed; allowed: a file name ending in .csv or .parquet")
+    if out.is_dir():
+        raise ArgumentError("out", f"'{out}' is a folder; allowed: a file name ending in .csv or .parquet")
     if out.exists() and not args.force:
         raise ArgumentError("out", f"'{out}' already exists; allowed: a new file, or {{force}} to replace it")
+    check_writable(out, "out", "a .csv or .parquet file")
     result = run_simulation(scenario, policy, seed=seed, replication=args.replication)
     frame = result.timeseries
-    atomic_write(
-        out, frame.to_csv(index=False, lineterminator="\n").encode() if out.suffix == ".csv" else parquet_bytes(frame)
-    )
+    data = frame.to_csv(index=False, lineterminator="\n").encode() if out.suffix == ".csv" else parquet_bytes(frame)
+    try:
+        atomic_write(out, data)
+    except OSError as error:
+        raise create_error(error, out, "out", "a .csv or .parquet file") from None
     print(f"{policy} on '{scenario.name}', {scenario.quarters} quarters, seed {seed}, replication {args.replication}")
     width = max(len(label(k)) for k in result.summary)
     for key, value in result.summary.items():
@@ -202,6 +257,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def results_path(args: argparse.Namespace, name: str) -> Path:
     """--out, or with --resume the latest folder of this command, or a new folder under results/."""
+    from .results import latest_folder, new_folder_path
+
     if args.out:
         return Path(args.out)
     if args.resume:
@@ -230,7 +287,9 @@ def experiment(args: argparse.Namespace, function: Callable[..., Any], name: str
         out=results_path(args, name),
         resume=args.resume,
         force=args.force,
-        log=functools.partial(print, flush=True),
+        log=None if args.quiet else functools.partial(print, flush=True),
+        progress=not args.quiet,
+        confirm=args.yes,
         command=args.command_line,
         **specific,
     )
@@ -238,7 +297,9 @@ def experiment(args: argparse.Namespace, function: Callable[..., Any], name: str
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """compare and sweep: many runs into one results folder, then tables, figures, report."""
-    policies = args.policies or MAIN_POLICIES
+    from . import api
+
+    policies = MAIN_POLICIES if args.policies is None else args.policies
     if args.command == "sweep":
         result = experiment(
             args,
@@ -260,6 +321,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Sensitivity analysis (SALib): runs per sample into a results folder, then indices, chart and report."""
+    from . import api
+
     result = experiment(
         args,
         api.sensitivity,
@@ -288,7 +351,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse a port the dashboard cannot listen on (taken, or a host that is not this machine's) before it starts."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise ArgumentError(
+            "host", f"'{host}' is not an address of this machine ({error}); allowed: e.g. 127.0.0.1"
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            reason = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error.strerror})"
+            raise ArgumentError(
+                "port",
+                f"{port} on {host} {reason}; allowed: a free port (e.g. --port {port + 1 if port < 65535 else 8765})",
+            ) from None
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
+    check_port(args.host, args.port)
     try:
         import dashboard
         import dashboard.app
@@ -358,10 +445,21 @@ def _experiment_options(parser: argparse.ArgumentParser, reps: int, policies: bo
     again = parser.add_mutually_exclusive_group()
     again.add_argument("--resume", action="store_true", help="finish an interrupted folder (same arguments)")
     again.add_argument("--force", action="store_true", help="replace an existing results folder")
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="start even a batch estimated to take over 2 hours or more memory or disk than is left",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="print only the results: no progress, no lines on what runs where"
+    )
 
 
-def build_parser() -> Parser:
+def build_parser(lazy: set[str] | None = None) -> Parser:
+    """The parser; with ``lazy`` (the words of the command line), the import-crm and calibrate parsers
+    are built only when one of them is named (None: always)."""
     parser = Parser(prog="salessim", description="Simulate a B2B sales department and compare policies.")
+    parser.add_argument("--version", action=VersionAction, help="print salessim's version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("scenarios", help="list the preset scenarios").set_defaults(func=cmd_scenarios)
@@ -385,7 +483,7 @@ def build_parser() -> Parser:
     run.set_defaults(func=cmd_run)
 
     compare = commands.add_parser("compare", help="compare policies over many replications")
-    _experiment_options(compare, reps=50)
+    _experiment_options(compare, reps=100)
     compare.set_defaults(func=cmd_compare)
 
     sweep = commands.add_parser("sweep", help="compare policies across values of scenario keys (full factorial)")
@@ -434,35 +532,63 @@ def build_parser() -> Parser:
 
     validate = commands.add_parser("validate", help="measure the calibration checks and print their table")
     validate.add_argument(
-        "--reps", type=positive_int, default=100, metavar="N", help="replications per check (default 100)"
+        "--reps", type=at_least_two, default=100, metavar="N", help="replications per check, 2 or more (default 100)"
     )
     validate.add_argument("--seed", type=seed_int, default=2024, metavar="S", help="root seed (default 2024)")
     validate.set_defaults(func=cmd_validate)
 
     dash = commands.add_parser("dashboard", help="open the interactive dashboard in a browser")
-    dash.add_argument("--port", type=positive_int, default=8765, help="port (default 8765)")
+    dash.add_argument("--port", type=port_int, default=8765, help="port, 1 to 65535 (default 8765)")
     dash.add_argument("--host", default="127.0.0.1", help="host (default 127.0.0.1)")
     dash.add_argument("--lang", choices=("en", "ru"), default="en", help="the page's language (default en)")
     dash.set_defaults(func=cmd_dashboard)
 
-    from .crm.cli import add_parsers as add_crm_parsers  # import-crm, calibrate
+    if lazy is None or lazy & set(LAZY_COMMANDS):
+        from .crm.cli import add_parsers as add_crm_parsers  # import-crm, calibrate
 
-    add_crm_parsers(commands)
+        add_crm_parsers(commands)
+    else:  # listed in --help without importing them; any of them named on the line loads the real ones
+        for name, text in LAZY_COMMANDS.items():
+            commands.add_parser(name, help=text, add_help=False)
     return parser
+
+
+def version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("salessim")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+class VersionAction(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata is slow to load)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(f"salessim {version()}")
+        parser.exit(0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``salessim``."""
-    args = build_parser().parse_args(argv)
-    args.command_line = ["salessim", *(sys.argv[1:] if argv is None else argv)]
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(set(given)).parse_args(given)
+    args.command_line = ["salessim", *given]
+    from simulation import ScenarioError
+
     try:
         return int(args.func(args))
     except ArgumentError as error:
-        print(f"error: {error.render(OPTIONS | getattr(args, 'options', {}))}", file=sys.stderr)
-        return 2
+        return fail(error.render(OPTIONS | getattr(args, "options", {})))
     except (SetupError, ScenarioError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return fail(str(error))
+    except OSError as error:  # a file the command reads or writes (the arguments' own are checked first)
+        where = f" '{error.filename}'" if error.filename else ""
+        return fail(f"cannot use{where}: {error.strerror or error}")
     except Interrupted as stop:
         print(
             f"\ninterrupted: {stop.saved} of {stop.total} runs saved in {stop.folder}; rerun the same command "

@@ -154,7 +154,10 @@ def one_range(shared: Scenario, key: object, bounds: object, where: str) -> Rang
     try:
         found = scenario_range(shared, key, bounds)
     except ArgumentError as error:
-        raise ArgumentError("ranges", f"{where}: {error.problem.replace('(low, high)', '[low, high]')}") from None
+        raise ArgumentError(
+            "ranges",
+            f"{where}: {error.problem.replace('(low, high)', '[low, high]').replace(': (16, 32)', ' = [16, 32]')}",
+        ) from None
     if found.integer and math.ceil(found.low) >= math.floor(found.high):
         raise ArgumentError(
             "ranges", f"{where}: {key} = {bounds!r} holds fewer than two whole numbers; allowed: e.g. [2, 6]"
@@ -546,8 +549,10 @@ def cases_of_interest(samples: pd.DataFrame, target: str) -> np.ndarray:
 
 
 def chosen_step(trajectory: pd.DataFrame, min_coverage: float) -> int:
-    """The densest box on the trajectory that still covers ``min_coverage`` of the cases of interest."""
-    eligible = trajectory[trajectory["coverage"] >= min_coverage - 1e-12]
+    """The densest box on the trajectory that still covers ``min_coverage`` of the cases of interest it
+    started with (all of them for the first box, those the earlier boxes left for the others)."""
+    coverage = trajectory["coverage"].astype(float)
+    eligible = trajectory[coverage >= min_coverage * coverage.iloc[0] - 1e-12]
     return int(eligible.index[int(eligible["density"].astype(float).to_numpy().argmax())])
 
 
@@ -617,7 +622,15 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, max_boxes: int, min_coverage: flo
     cases of interest, with its insignificant restrictions dropped; the search stops at a box that
     restricts nothing, or when no case of interest is left.
     """
-    prim = prim_module().Prim(x.astype(float).reset_index(drop=True), y.astype(int), mass_min=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the library's own deprecation warnings
+        return boxes_found(
+            prim_module().Prim(x.astype(float).reset_index(drop=True), y.astype(int)), y, max_boxes, min_coverage
+        )
+
+
+def boxes_found(prim: Any, y: np.ndarray, max_boxes: int, min_coverage: float) -> list[Box]:
+    """The boxes of ``prim_boxes``, found one by one."""
     boxes: list[Box] = []
     taken = np.zeros(len(y), dtype=bool)
     for number in range(1, max_boxes + 1):
@@ -739,7 +752,7 @@ def percent(share: float) -> str:
 
 def short(value: float) -> str:
     """A limit in prose: three significant digits."""
-    return num(float(f"{value:.3g}"))
+    return f"{value:.3g}" if abs(value) < 1000 else num(round(value))
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -886,6 +899,14 @@ def differences_figure(question: Question, samples: pd.DataFrame) -> Figure:
     ax.set_ylabel("sampled worlds")
     ax.set_title("The paired difference in each sampled world (mean over replications)", fontsize="medium")
     return fig
+
+
+def save_figures(figures: Mapping[str, Figure], folder: Path) -> list[Path]:
+    """Each figure as ``folder/<name>.png``, the same bytes for the same figure; the paths in order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, figure in figures.items():
+        figure.savefig(folder / f"{name}.png", dpi=110, metadata={"Software": None})
+    return [folder / f"{name}.png" for name in figures]
 
 
 # --- EMA Workbench export --------------------------------------------------------------------------
@@ -1109,8 +1130,6 @@ class DiscoveryResult:
 
     def write(self, folder: WorldFolder) -> Path:
         """The final files into a folder holding the worlds: tables, EMA export, figures, report."""
-        from . import figures
-
         folder.write_csv("samples.csv", self.samples)
         folder.write_csv("boxes.csv", self.boxes)
         folder.write_csv("trajectory.csv", self.trajectory)
@@ -1118,7 +1137,7 @@ class DiscoveryResult:
         folder.write_csv("robustness.csv", self.robustness)
         folder.write_parquet("runs.parquet", self.runs)
         write_ema(folder, *self.ema())
-        pictures = figures.save(self.figures(), folder.path / "figures")
+        pictures = save_figures(self.figures(), folder.path / "figures")
         self.manifest = folder.update_manifest(status="complete", finished=self.manifest["finished"])
         report = self.report(pictures, folder.path)
         folder.write_text("report.md", report.markdown())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 MENTION = re.compile(r"\{([a-z_]+)\}")
 # How a Python caller passes the flags an error may point to; any other name stands for itself.
-PYTHON_NAMES = {"force": "force=True", "resume": "resume=True"}
+PYTHON_NAMES = {"force": "force=True", "resume": "resume=True", "confirm": "confirm=True"}
 
 
 class ArgumentError(ValueError):

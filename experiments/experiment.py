@@ -7,7 +7,11 @@ or memory), the manifest, the progress bar, Ctrl-C.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +25,9 @@ from simulation import SUMMARY_METRICS
 from . import executors
 from .arguments import root_seed, whole_number, worker_count
 from .errors import ArgumentError, Interrupted
-from .results import MemoryStore, ResultsFolder, environment, now
-from .runner import Design, RunOutput, Task, run_tasks
+from .processes import terminate_as_interrupt
+from .results import MemoryStore, ResultsFolder, check_writable, environment, now
+from .runner import Design, RunOutput, Task, execute, run_tasks
 
 tqdm.monitor_interval = 0  # no monitor thread: worker processes may be forked after the bar starts
 
@@ -42,6 +47,7 @@ class Execution:
     progress: bool = True
     log: Callable[[str], None] | None = None
     command: Sequence[str] | str | None = None  # what the manifest records as the command
+    confirm: bool = False  # run a batch the estimate says cannot finish in MAX_HOURS or fit in memory
 
     @classmethod
     def checked(
@@ -55,12 +61,13 @@ class Execution:
         progress: bool = True,
         log: Callable[[str], None] | None = None,
         command: Sequence[str] | str | None = None,
+        confirm: bool = False,
     ) -> Execution:
         """The execution arguments, checked before anything starts (errors name the parameter)."""
         if workers is not None:
             whole_number("workers", workers)
         kind = executors.check(executor, scheduler)
-        for name, flag in (("resume", resume), ("force", force), ("progress", progress)):
+        for name, flag in (("resume", resume), ("force", force), ("progress", progress), ("confirm", confirm)):
             if not isinstance(flag, bool):
                 raise ArgumentError(name, f"{flag!r} is not allowed; allowed: True or False")
         if resume and force:
@@ -75,9 +82,10 @@ class Execution:
             )
         if (resume or force) and out is None:
             raise ArgumentError("resume" if resume else "force", "needs {out}, the results folder; allowed: out=PATH")
-        return cls(
-            workers, kind, scheduler, Path(out) if out is not None else None, resume, force, progress, log, command
-        )
+        if out is not None and not resume:
+            check_writable(Path(out), "out", "a folder path")
+        path = Path(out) if out is not None else None
+        return cls(workers, kind, scheduler, path, resume, force, progress, log, command, confirm)
 
     def say(self, line: str) -> None:
         if self.log is not None:
@@ -91,6 +99,183 @@ def experiment_seed(seed: object, execution: Execution) -> int:
         if manifest.exists():
             seed = ResultsFolder(execution.out).manifest().get("root_seed_entropy")
     return root_seed(seed)
+
+
+# --- how big a batch is, before it starts ----------------------------------------------------------
+MAX_HOURS = 2.0  # a batch estimated to take longer is refused unless confirmed
+# Seconds of one run per seller-quarter (history included), and per run: conservative (a slow core).
+RUN_SECONDS_PER_SELLER_QUARTER = 4e-4
+RUN_SECONDS_FIXED = 0.05
+# What the final tables hold per timeseries row (about 40 columns of 8 bytes, pandas' copies included).
+TABLE_BYTES_PER_ROW = 40 * 8 * 3
+RUN_FILE_BYTES = 20_000  # one run's parquet file in runs/
+
+
+def task_count(design: Design) -> int:
+    """How many runs the design holds (counted, not listed)."""
+    return len(design.policies) * (len(design.points) if design.varied else 1) * design.replications
+
+
+def pending(design: Design, saved: set[str]) -> Iterator[Task]:
+    """The tasks not in ``saved``, replication by replication (``Design.execution_order``), generated one by one
+    so that memory stays flat however many replications there are."""
+    points: list[int | None] = list(range(len(design.points))) if design.varied else [None]
+    for replication in range(design.replications):
+        for point in points:
+            for policy in design.policies:
+                task = Task(policy, replication, point)
+                if task.name not in saved:
+                    yield task
+
+
+def machine_memory() -> int | None:
+    """Bytes of memory available to a new batch (MemAvailable on Linux, else physical memory), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as file:
+            for line in file:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def free_disk(path: Path | None) -> int | None:
+    """Bytes free where the results folder goes, or None (no folder, or unknown)."""
+    if path is None:
+        return None
+    where = path.absolute()
+    while not where.exists() and where.parent != where:
+        where = where.parent
+    try:
+        return shutil.disk_usage(where).free
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a batch will take: runs, wall time on ``workers``, memory for the final tables, disk."""
+
+    runs: int
+    seconds: float
+    memory: int
+    disk: int
+    measured: bool  # the time per run was measured on this machine (else a conservative constant)
+
+    def text(self) -> str:
+        return (
+            f"{self.runs:,} runs, about {duration(self.seconds)}{' (measured)' * self.measured}, "
+            f"{size(self.memory)} of memory for the tables, {size(self.disk)} on disk"
+        )
+
+
+def duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    hours = seconds / 3600
+    return (
+        f"{hours:,.1f} h"
+        if hours < 48
+        else f"{hours / 24:,.0f} days"
+        if hours < 24 * 730
+        else f"{hours / 8766:,.0f} years"
+    )
+
+
+def size(count: float) -> str:
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if count < 1000:
+            return f"{count:.0f} {unit}"
+        count /= 1000
+    return f"{count:,.0f} PB"
+
+
+def estimate(design: Design, workers: int, measure: bool = False) -> Estimate:
+    """The batch's size before it starts: runs, time (a constant per seller-quarter, or one run measured
+    here when ``measure``), memory (the final tables, flat during the runs) and disk (one file per run)."""
+    runs = task_count(design)
+    scenario = design.shared
+    sellers = scenario.department.sellers
+    quarters = scenario.quarters + scenario.department.history_quarters
+    per_run = RUN_SECONDS_FIXED + RUN_SECONDS_PER_SELLER_QUARTER * sellers * quarters
+    if measure:
+        policy = design.policies[-1]
+        started = time.perf_counter()
+        execute(design.scenario(policy, 0 if design.varied else None), policy, design.seed, 0)
+        per_run = 1.5 * (time.perf_counter() - started)
+    rows = runs * (scenario.quarters + 1)
+    return Estimate(runs, runs * per_run / max(workers, 1), rows * TABLE_BYTES_PER_ROW, runs * RUN_FILE_BYTES, measure)
+
+
+def check_size(design: Design, workers: int, execution: Execution, done: int = 0) -> Estimate:
+    """Refuse, unless confirmed, a batch that cannot finish in ``MAX_HOURS`` or whose tables exceed the memory
+    (or disk) left; announce any batch estimated at over a minute."""
+    found = estimate(design, workers)
+    if found.seconds > MAX_HOURS * 3600 and found.runs < 10**7:
+        found = estimate(design, workers, measure=True)  # near the limit: measure, not guess
+    left = 1 - done / max(found.runs, 1)
+    memory, disk = machine_memory(), free_disk(execution.out)
+    problems = []
+    if found.seconds * left > MAX_HOURS * 3600:
+        problems.append(f"over {MAX_HOURS:g} h on {workers} worker{'s' * (workers > 1)}")
+    if memory is not None and found.memory > memory:
+        problems.append(f"more memory than the {size(memory)} available")
+    if disk is not None and found.disk * left > disk:
+        problems.append(f"more disk than the {size(disk)} free")
+    if problems and not execution.confirm:
+        raise ArgumentError(
+            "reps",
+            f"{design.replications:,} replications make {found.text()}: {' and '.join(problems)}; allowed: "
+            "fewer replications (or policies, points, samples), or {confirm} to start it anyway",
+        )
+    if found.seconds > 60 or problems:
+        execution.say(f"estimate: {found.text()}")
+    return found
+
+
+class Progress:
+    """A progress bar on a terminal; elsewhere (a pipe, a log file) a line on stderr about every 10%."""
+
+    def __init__(self, total: int, initial: int, enabled: bool, label: str = "runs") -> None:
+        self.total, self.count, self.label = total, initial, label
+        self.started, self.first = time.monotonic(), initial
+        self.bar: Any = None
+        self.lines = enabled and not sys.stderr.isatty()
+        self.next = self._step(initial)
+        if enabled and not self.lines:
+            self.bar = tqdm(total=total, initial=initial, unit="run", dynamic_ncols=True)
+
+    def _step(self, count: int) -> int:
+        tenth = max(1, self.total // 10)
+        return (count // tenth + 1) * tenth
+
+    def update(self) -> None:
+        self.count += 1
+        if self.bar is not None:
+            self.bar.update()
+        elif self.lines and (self.count >= self.next or self.count == self.total):
+            self.next = self._step(self.count)
+            elapsed = time.monotonic() - self.started
+            rate = (self.count - self.first) / elapsed if elapsed > 0 else 0.0
+            rest = (
+                f", about {duration((self.total - self.count) / rate)} left" if rate and self.count < self.total else ""
+            )
+            print(
+                f"{self.count:,}/{self.total:,} {self.label} ({100 * self.count / self.total:.0f}%), "
+                f"{duration(elapsed)} elapsed{rest}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def open_store(kind: str, design: Design, arguments: dict[str, Any], execution: Execution) -> Store:
@@ -118,7 +303,7 @@ def start(
         "workers": workers,
         "executor": execution.executor,
         "scheduler": execution.scheduler,
-        "runs_total": len(design.tasks()),
+        "runs_total": task_count(design),
         "finished": None,
     }
     env = environment(execution.command)
@@ -151,21 +336,19 @@ def run(design: Design, store: Store, executor: Executor | None = None, progress
     At most ``window`` tasks are in flight at once, so memory stays flat however many there are.
     """
     saved = store.finished()
-    todo = [task for task in design.execution_order() if task.name not in saved]
-    bar = tqdm(
-        total=len(design.tasks()),
-        initial=len(design.tasks()) - len(todo),
-        unit="run",
-        disable=None if progress else True,
-        dynamic_ncols=True,
-    )
+    total = task_count(design)
+    done = sum(1 for task in pending(design, set()) if task.name in saved) if saved else 0
+    bar = Progress(total, done, progress)
+    count = 0
 
     def keep(task: Task, output: RunOutput) -> None:
+        nonlocal count
         store.save_run(task, output)
+        count += 1
         bar.update()
 
     try:
-        run_tasks(design, todo, keep, executor, window)
+        run_tasks(design, pending(design, saved), keep, executor, window)
     except BaseException as error:
         if isinstance(store, ResultsFolder):
             status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
@@ -173,7 +356,7 @@ def run(design: Design, store: Store, executor: Executor | None = None, progress
         raise
     finally:
         bar.close()
-    return len(todo)
+    return count
 
 
 def run_experiment(
@@ -184,16 +367,18 @@ def run_experiment(
     ``what`` says what runs, for the first line logged. Ctrl-C raises ``Interrupted`` (a
     ``KeyboardInterrupt``) saying how many runs are saved, after marking the manifest.
     """
-    tasks = design.tasks()
-    workers = worker_count(execution.workers, len(tasks))
-    with executors.open_pool(execution.executor, workers, execution.scheduler) as pool:
+    total = task_count(design)
+    workers = worker_count(execution.workers, total)
+    saved = ResultsFolder(execution.out).finished() if execution.resume and execution.out is not None else set()
+    check_size(design, workers, execution, len(saved))
+    with executors.open_pool(execution.executor, workers, execution.scheduler) as pool, terminate_as_interrupt():
         store = open_store(kind, design, arguments, execution)
         manifest = start(store, kind, arguments, design, pool.workers, execution)
-        done = len(store.finished() & {task.name for task in tasks})
+        done = sum(1 for task in pending(design, set()) if task.name in store.finished()) if execution.resume else 0
         execution.say(
-            f"{kind}: {len(tasks)} runs ({what}) on '{design.shared.name}', {design.shared.quarters} "
+            f"{kind}: {total} runs ({what}) on '{design.shared.name}', {design.shared.quarters} "
             f"quarters, seed {design.seed}"
-            + (f"; resuming: {done} of {len(tasks)} runs already done" if execution.resume else "")
+            + (f"; resuming: {done} of {total} runs already done" if execution.resume else "")
         )
         if store.path is not None:
             execution.say(f"results: {store.path}")
@@ -201,8 +386,10 @@ def run_experiment(
         try:
             run(design, store, pool.executor, execution.progress, window=max(64, 4 * pool.workers))
         except KeyboardInterrupt:
-            saved = len(store.finished() & {task.name for task in tasks})
-            raise Interrupted(saved, len(tasks), store.path) from None
+            kept = store.finished()
+            raise Interrupted(
+                sum(1 for task in pending(design, set()) if task.name in kept), total, store.path
+            ) from None
     return store, manifest
 
 

@@ -42,11 +42,22 @@ from .runner import RunOutput, Task
 SUMMARY_KEY = b"salessim.summary"
 
 
+def file_mode() -> int:
+    """The mode a new file gets under the user's umask (0644 for the usual 022), as ``open`` would give it."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+
+    The file gets the user's umask (``mkstemp`` alone would make it 0600, unreadable by colleagues).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, file_mode())
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temp, path)
@@ -173,7 +184,10 @@ class ResultsFolder:
                     "force", f"'{path}' is not a salessim results folder (no manifest.json); refusing to delete it"
                 )
             shutil.rmtree(path)
-        folder.runs.mkdir(parents=True)
+        try:
+            folder.runs.mkdir(parents=True)
+        except OSError as error:
+            raise create_error(error, path, parameter, "a folder path") from None
         return folder
 
     @classmethod
@@ -248,6 +262,39 @@ class ResultsFolder:
     def write_parquet(self, name: str, frame: pd.DataFrame) -> Path:
         atomic_write(self.path / name, parquet_bytes(frame))
         return self.path / name
+
+
+def unwritable(path: Path) -> str | None:
+    """Why nothing can be created at ``path`` (a file on the way, a read-only or missing place), or None."""
+    ancestor = path.absolute()
+    while not ancestor.exists():
+        if ancestor.parent == ancestor:
+            return f"'{path}' cannot be created"
+        ancestor = ancestor.parent
+    if ancestor != path.absolute() and not ancestor.is_dir():
+        return f"'{ancestor}' is a file, not a folder"
+    where = ancestor if ancestor.is_dir() else ancestor.parent
+    try:  # a real probe: permissions are not the whole story (read-only mounts, /proc, root's access())
+        handle, probe = tempfile.mkstemp(dir=where, prefix=".salessim-probe.", suffix=".tmp")
+    except OSError as error:
+        return f"'{where}' is not writable ({error.strerror})"
+    os.close(handle)
+    os.unlink(probe)
+    return None
+
+
+def check_writable(path: Path, parameter: str, what: str) -> None:
+    """An ``ArgumentError`` for ``parameter`` when ``path`` cannot be written (checked before anything runs)."""
+    problem = unwritable(path)
+    if problem is not None:
+        raise ArgumentError(parameter, f"{problem}; allowed: {what} in a writable folder")
+
+
+def create_error(error: OSError, path: Path, parameter: str, what: str) -> ArgumentError:
+    """An ``OSError`` met creating ``path``, as an ``ArgumentError`` for ``parameter``."""
+    reason = error.strerror or type(error).__name__
+    where = f" ('{error.filename}')" if error.filename and str(error.filename) != str(path) else ""
+    return ArgumentError(parameter, f"cannot create '{path}': {reason}{where}; allowed: {what} in a writable folder")
 
 
 def latest_folder(root: Path, command: str) -> Path | None:
