@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 from tqdm import tqdm
 
 from simulation import SUMMARY_METRICS, Scenario, ScenarioError, check_overrides, run_simulation
@@ -204,6 +203,8 @@ def checked_ranges(
 # --- Latin hypercube -------------------------------------------------------------------------------
 def lhs_unit(dimensions: int, n: int, seed: int) -> np.ndarray:
     """``n`` points of a Latin hypercube in the unit cube, reproducible from ``seed``."""
+    from scipy.stats import qmc  # imported here: scipy.stats is slow to import
+
     return qmc.LatinHypercube(d=dimensions, rng=np.random.default_rng([seed, LHS_STREAM])).random(n)
 
 
