@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 from tqdm import tqdm
 
 from simulation import SUMMARY_METRICS, Scenario, ScenarioError, check_overrides, run_simulation
@@ -204,6 +203,8 @@ def checked_ranges(
 # --- Latin hypercube -------------------------------------------------------------------------------
 def lhs_unit(dimensions: int, n: int, seed: int) -> np.ndarray:
     """``n`` points of a Latin hypercube in the unit cube, reproducible from ``seed``."""
+    from scipy.stats import qmc  # imported here: scipy.stats is slow to import
+
     return qmc.LatinHypercube(d=dimensions, rng=np.random.default_rng([seed, LHS_STREAM])).random(n)
 
 
@@ -760,10 +761,21 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(key): value for key, value in row.items()} for row in frame.to_dict("records")]
 
 
-def limit_phrase(limit: Mapping[str, Any]) -> str:
-    """One restricted parameter as words: "CRM handoff protection below 0.35"."""
+def limit_phrase(limit: Mapping[str, Any], integer: bool = False) -> str:
+    """One restricted parameter as words: "CRM handoff protection is below 0.35", "hiring delay is at most 1"."""
     what = plain_key(limit["parameter"])
     low_open, high_open = math.isnan(limit["qp_low"]), math.isnan(limit["qp_high"])
+    if integer:
+        low, high = math.ceil(limit["low"]), math.floor(limit["high"])
+        if low == high:
+            return f"{what} is {low}"
+        return (
+            f"{what} is at most {high}"
+            if low_open
+            else f"{what} is at least {low}"
+            if high_open
+            else (f"{what} is from {low} to {high}")
+        )
     if low_open:
         return f"{what} is below {short(limit['high'])}"
     if high_open:
@@ -784,15 +796,17 @@ def outcome_sentence(question: Question, samples: pd.DataFrame) -> str:
     )
 
 
-def box_sentence(target: str, box: Box, first: bool) -> str:
-    """One box as words, with its coverage and density."""
+def box_sentence(question: Question, target: str, box: Box, first: bool) -> str:
+    """One box as words, with its coverage and density (and a warning when even the box is mixed)."""
     verb = "loses" if target == "loses" else "wins"
-    where = " and ".join(limit_phrase(limit) for limit in records(box.limits))
+    integers = {r.key for r in question.ranges if r.integer}
+    where = " and ".join(limit_phrase(limit, limit["parameter"] in integers) for limit in records(box.limits))
+    stats = f"coverage {percent(box.coverage)}, density {percent(box.density)}; {box.size} worlds in the box"
+    if box.density < 0.5:
+        lead = f"Its {'losses' if target == 'loses' else 'wins'} {'also ' * (not first)}concentrate where"
+        return f"{lead} {where} ({stats}), though even there it {verb} in only {percent(box.density)} of the worlds."
     lead = f"It {verb} mainly where" if first else f"Among the other worlds, it also {verb} where"
-    return (
-        f"{lead} {where} (coverage {percent(box.coverage)}, density {percent(box.density)}; "
-        f"{box.size} worlds in the box)."
-    )
+    return f"{lead} {where} ({stats})."
 
 
 def boxes_sentences(question: Question, target: str, boxes: Sequence[Box], samples: pd.DataFrame) -> list[str]:
@@ -801,7 +815,7 @@ def boxes_sentences(question: Question, target: str, boxes: Sequence[Box], sampl
         return ["Every sampled world gives the same answer: there is no condition under which it flips."]
     if not boxes:
         return [f"No box of parameter limits concentrates the worlds where it {verb}: they are spread out."]
-    sentences = [box_sentence(target, box, i == 0) for i, box in enumerate(boxes)]
+    sentences = [box_sentence(question, target, box, i == 0) for i, box in enumerate(boxes)]
     sentences.append(
         f"Coverage is the share of the worlds where it {verb} that lie in the box; density, the share of "
         f"the worlds in the box where it {verb} (PRIM; limits with a quasi-p-value above {QP_LIMIT} dropped)."
@@ -810,7 +824,7 @@ def boxes_sentences(question: Question, target: str, boxes: Sequence[Box], sampl
 
 
 def scores_sentence(scores: pd.DataFrame, top: int = 3) -> str:
-    parts = [f"{plain_key(row['parameter'])} ({num(row['score'])})" for row in records(scores.head(top))]
+    parts = [f"{plain_key(row['parameter'])} ({short(row['score'])})" for row in records(scores.head(top))]
     return "The difference moves most with " + ", ".join(parts) + " (extra-trees importances, summing to 1)."
 
 

@@ -193,7 +193,7 @@ def test_the_command_line_reads_a_ranges_file_and_writes_the_folder(tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert bad.stderr.startswith("error: --ranges: bad.toml: crm.handoff_protection = 0.3 changes no run")
     (tmp_path / "ranges.toml").write_text('"crm.time_cost" = [0.0, 0.6]\n[finance]\ngross_margin = [0.2, 0.4]\n')
-    small = ["--scenario", "fresh_start", "--samples", "8", "--reps", "1", "--quarters", "3", "--quiet"]
+    small = ["--scenario", "fresh_start", "--samples", "6", "--reps", "1", "--quarters", "2", "--quiet"]
     good = subprocess.run(
         [*command, "--policies", ",".join(PAIR), "--ranges", "ranges.toml", *small, "--out", "out"],
         cwd=tmp_path,

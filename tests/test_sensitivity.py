@@ -73,7 +73,7 @@ def test_morris_outputs_samples_and_report(morris):
     folder, _ = morris
     samples = pd.read_csv(folder / "samples.csv")
     keys = ["market.leads_per_quarter", "finance.gross_margin", "department.sellers"]
-    assert list(samples.columns) == ["sample", *keys, "output", "n"]
+    assert list(samples.columns) == ["sample", *keys, "output", "n", "se"]  # se: the output's noise
     assert len(samples) == 4 * (3 + 1)  # N trajectories of D + 1 points
     assert (samples["department.sellers"] == samples["department.sellers"].round()).all()  # integer key rounded
     assert set(samples.n) == {2}
