@@ -24,6 +24,7 @@ from .errors import ArgumentError, Interrupted, SetupError
 
 if TYPE_CHECKING:
     from .api import ComparisonResult, SensitivityResult, compare, sensitivity, sweep
+    from .discover import DiscoveryResult, discover
     from .runner import Design, RunOutput, Task, execute, process_pool, run_tasks
     from .stats import mean_ci, paired_differences, summarise, t_quantile
 
@@ -32,6 +33,7 @@ _LAZY = {
     **dict.fromkeys(("ComparisonResult", "SensitivityResult", "compare", "sensitivity", "sweep"), ".api"),
     **dict.fromkeys(("Design", "RunOutput", "Task", "execute", "process_pool", "run_tasks"), ".runner"),
     **dict.fromkeys(("mean_ci", "paired_differences", "summarise", "t_quantile"), ".stats"),
+    **dict.fromkeys(("DiscoveryResult", "discover"), ".discover"),
 }
 
 
@@ -47,12 +49,14 @@ __all__ = [
     "ArgumentError",
     "ComparisonResult",
     "Design",
+    "DiscoveryResult",
     "Interrupted",
     "RunOutput",
     "SensitivityResult",
     "SetupError",
     "Task",
     "compare",
+    "discover",
     "execute",
     "mean_ci",
     "paired_differences",

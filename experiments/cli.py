@@ -32,11 +32,18 @@ DEFAULT_SCENARIO = "mature_department"
 LAZY_COMMANDS = {
     "import-crm": "build a scenario of your department from a CRM export",
     "calibrate": "fit what an export cannot show to the imported KPIs",
+    "discover": "where the answer flips: scenario discovery (PRIM) and robust choice over plausible worlds",
 }
 
 # The library's parameter names, as this command's options.
 OPTIONS = {
     "scenario": "--scenario",
+    "ranges": "--ranges",
+    "samples": "--samples",
+    "satisficing": "--satisficing",
+    "target": "--target",
+    "max_boxes": "--boxes",
+    "min_coverage": "--min-coverage",
     "policies": "--policies",
     "policy": "--policy",
     "reps": "--reps",
@@ -545,8 +552,10 @@ def build_parser(lazy: set[str] | None = None) -> Parser:
 
     if lazy is None or lazy & set(LAZY_COMMANDS):
         from .crm.cli import add_parsers as add_crm_parsers  # import-crm, calibrate
+        from .discover_cli import add_parsers as add_discover_parsers
 
         add_crm_parsers(commands)
+        add_discover_parsers(commands)
     else:  # listed in --help without importing them; any of them named on the line loads the real ones
         for name, text in LAZY_COMMANDS.items():
             commands.add_parser(name, help=text, add_help=False)
