@@ -29,8 +29,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 QUARTER = "document.querySelector('.quarter') && document.querySelector('.quarter').textContent"
 CHARTS_AT = """q => {
   const tagged = document.querySelectorAll('[data-quarter]');
@@ -79,8 +86,12 @@ def quarter_of(page) -> int:
 
 
 def wait_for_quarter(page, quarter: int, timeout: float = 60.0) -> None:
-    page.wait_for_function(f"q => {{ const t = {QUARTER}; return t && t.match(/\\d+/) && +t.match(/\\d+/)[0] === q; }}",
-                           arg=quarter, timeout=timeout * 1000, polling="raf")
+    page.wait_for_function(
+        f"q => {{ const t = {QUARTER}; return t && t.match(/\\d+/) && +t.match(/\\d+/)[0] === q; }}",
+        arg=quarter,
+        timeout=timeout * 1000,
+        polling="raf",
+    )
 
 
 def measure(args: argparse.Namespace) -> dict[str, float]:
@@ -106,8 +117,9 @@ def measure(args: argparse.Namespace) -> dict[str, float]:
                 press(page, "button.step")
                 wait_for_quarter(page, quarter)
                 if old_src:  # the matplotlib page: wait for the new image
-                    page.wait_for_function("s => document.querySelector('img').src !== s", arg=old_src,
-                                           timeout=60_000, polling="raf")
+                    page.wait_for_function(
+                        "s => document.querySelector('img').src !== s", arg=old_src, timeout=60_000, polling="raf"
+                    )
                     old_src = page.evaluate("document.querySelector('img').src")
                 page.wait_for_function(CHARTS_AT, arg=quarter, timeout=60_000, polling="raf")
             figures["step, s"] = (time.perf_counter() - started) / args.steps
@@ -133,8 +145,11 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5, help="Step clicks to time (default 5)")
     parser.add_argument("--play", type=int, default=8, help="quarters of Play to time (default 8)")
     parser.add_argument("--lang", default="en", help="page language (default en)")
-    parser.add_argument("--root", default=str(ROOT),
-                        help="folder holding the dashboard package to serve (e.g. an older version, to compare)")
+    parser.add_argument(
+        "--root",
+        default=str(ROOT),
+        help="folder holding the dashboard package to serve (e.g. an older version, to compare)",
+    )
     parser.add_argument("--screenshot", help="save a 1280×720 screenshot here at the end")
     args = parser.parse_args()
     targets = {"page ready, s": "≤ 3", "step, s": "≤ 0.2", "play, quarters/s": "≥ 4"}

@@ -49,8 +49,21 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None =
     BACKGROUND.submit(Levers(), (Lockstep.left_policy, Lockstep.right_policy))
 
     print(f"salessim dashboard: http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
-    args = ["run", "dashboard.app", "--host", host, "--port", str(port), "--production", "--no-open",
-            "--no-check-version", "--log-level", "warning", "--log-level-uvicorn", "info"]
+    args = [
+        "run",
+        "dashboard.app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+        "--log-level",
+        "warning",
+        "--log-level-uvicorn",
+        "info",
+    ]
     sys.exit(cli(args, standalone_mode=True))
 
 

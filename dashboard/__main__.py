@@ -12,8 +12,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default: loopback only)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
-    parser.add_argument("--lang", choices=LANGUAGES, default=None,
-                        help="the page's starting language (default: $SALESSIM_LANG, else en)")
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="the page's starting language (default: $SALESSIM_LANG, else en)",
+    )
     args = parser.parse_args(argv)
     serve(args.host, args.port, lang=args.lang)
 

@@ -144,8 +144,7 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
         first_draw.wait()  # the first render first: the spread must not compete with it for the CPU
         return BACKGROUND.submit(state.levers, spread_policies(state), replications, state.switched_at).result()
 
-    spread_task = solara.lab.use_task(compute_spread, dependencies=[state.run, state.switched_at],
-                                      prefer_threaded=True)
+    spread_task = solara.lab.use_task(compute_spread, dependencies=[state.run, state.switched_at], prefer_threaded=True)
     spread = spread_task.value if spread_task.finished else None
 
     _ = shown.value  # read, so that a step (which sets it) redraws the page
@@ -191,8 +190,9 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
                 ProfitNote(t, departments, state, spread)
                 if story_on.value:
                     index = min(chapter.value, len(chapters) - 1)
-                    StoryPanel(t, chapters[index], index, len(chapters), go_to_chapter, sides, state, horizon,
-                               spread, zoomed)
+                    StoryPanel(
+                        t, chapters[index], index, len(chapters), go_to_chapter, sides, state, horizon, spread, zoomed
+                    )
                 else:
                     ChartGrid(t, sides, state, horizon, spread, zoomed)
                 with solara.Columns([1, 1]):
@@ -201,10 +201,24 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
         if zoomed.value:
             with solara.Column(classes=["zoom"]):
                 with solara.Row(style={"align-items": "center"}):
-                    solara.Button(t._("Close full screen"), icon_name="mdi-fullscreen-exit", color="primary",
-                                  on_click=lambda: zoomed.set(None), classes=["close-zoom"])
-                ChartCard(t, zoomed.value, sides, state, horizon, spread, zoomed, height="calc(100vh - 140px)",
-                          zoom_button=False)
+                    solara.Button(
+                        t._("Close full screen"),
+                        icon_name="mdi-fullscreen-exit",
+                        color="primary",
+                        on_click=lambda: zoomed.set(None),
+                        classes=["close-zoom"],
+                    )
+                ChartCard(
+                    t,
+                    zoomed.value,
+                    sides,
+                    state,
+                    horizon,
+                    spread,
+                    zoomed,
+                    height="calc(100vh - 140px)",
+                    zoom_button=False,
+                )
 
 
 class FirstDraw:
@@ -262,48 +276,99 @@ def read_sides(state: Lockstep, t: Translator, quarter: int) -> tuple[list[Side]
 
 
 @solara.component
-def TopBar(t: Translator, code: solara.Reactive[str], state: Lockstep, quarter: int,
-           view: solara.Reactive[int | None], playing: solara.Reactive[bool], step: Callable[[], None],
-           reset: Callable[..., None], pending: bool, story_on: solara.Reactive[bool],
-           levers_open: solara.Reactive[bool]):
+def TopBar(
+    t: Translator,
+    code: solara.Reactive[str],
+    state: Lockstep,
+    quarter: int,
+    view: solara.Reactive[int | None],
+    playing: solara.Reactive[bool],
+    step: Callable[[], None],
+    reset: Callable[..., None],
+    pending: bool,
+    story_on: solara.Reactive[bool],
+    levers_open: solara.Reactive[bool],
+):
     """Step / Play / Reset, the quarter shown and the replay scrubber, the modes and the language."""
     horizon, live = state.horizon, state.quarter
     with solara.Row(classes=["topbar"]):
-        solara.Button(t._("Step"), icon_name="mdi-step-forward", on_click=step, color="primary", classes=["step"],
-                      disabled=playing.value or live >= horizon)
-        solara.Button(t._("Pause") if playing.value else t._("Play"),
-                      icon_name="mdi-pause" if playing.value else "mdi-play",
-                      on_click=lambda: playing.set(not playing.value), disabled=live >= horizon, outlined=True,
-                      classes=["play"])
-        solara.Button(t._("Reset"), icon_name="mdi-restore", on_click=reset, outlined=not pending,
-                      color="warning" if pending else None, classes=["reset"])
+        solara.Button(
+            t._("Step"),
+            icon_name="mdi-step-forward",
+            on_click=step,
+            color="primary",
+            classes=["step"],
+            disabled=playing.value or live >= horizon,
+        )
+        solara.Button(
+            t._("Pause") if playing.value else t._("Play"),
+            icon_name="mdi-pause" if playing.value else "mdi-play",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=live >= horizon,
+            outlined=True,
+            classes=["play"],
+        )
+        solara.Button(
+            t._("Reset"),
+            icon_name="mdi-restore",
+            on_click=reset,
+            outlined=not pending,
+            color="warning" if pending else None,
+            classes=["reset"],
+        )
         solara.Text(t._("Quarter {quarter} of {horizon}", quarter=quarter, horizon=horizon), classes=["quarter"])
         with solara.Column(style={"width": "200px", "gap": "0"}, classes=["scrubber"]):
-            solara.SliderInt(t._("Replay quarter"), value=quarter, min=0, max=max(live, 1), disabled=live == 0,
-                             on_value=lambda q: view.set(None if q >= live else q))
+            solara.SliderInt(
+                t._("Replay quarter"),
+                value=quarter,
+                min=0,
+                max=max(live, 1),
+                disabled=live == 0,
+                on_value=lambda q: view.set(None if q >= live else q),
+            )
         if view.value is not None and view.value < live:
             solara.Text(t._("replaying; latest is {live}", live=t.quarter(live)), classes=["replay-note"])
             solara.Button(t._("Back to latest"), on_click=lambda: view.set(None), text=True, classes=["live"])
         solara.v.Spacer()
-        solara.Button(t._("Story"), icon_name="mdi-book-open-variant",
-                      on_click=lambda: story_on.set(not story_on.value), color="primary" if story_on.value else None,
-                      outlined=not story_on.value, classes=["story-toggle"])
-        solara.Button(t._("Switch live"), icon_name="mdi-swap-horizontal-bold",
-                      on_click=lambda: reset(not state.live_switch),
-                      color="primary" if state.live_switch else None, outlined=not state.live_switch,
-                      classes=["live-toggle"])
-        solara.Button(t._("Levers"), icon_name="mdi-tune", on_click=lambda: levers_open.set(not levers_open.value),
-                      color="primary" if levers_open.value else None, outlined=not levers_open.value,
-                      classes=["levers-toggle"])
+        solara.Button(
+            t._("Story"),
+            icon_name="mdi-book-open-variant",
+            on_click=lambda: story_on.set(not story_on.value),
+            color="primary" if story_on.value else None,
+            outlined=not story_on.value,
+            classes=["story-toggle"],
+        )
+        solara.Button(
+            t._("Switch live"),
+            icon_name="mdi-swap-horizontal-bold",
+            on_click=lambda: reset(not state.live_switch),
+            color="primary" if state.live_switch else None,
+            outlined=not state.live_switch,
+            classes=["live-toggle"],
+        )
+        solara.Button(
+            t._("Levers"),
+            icon_name="mdi-tune",
+            on_click=lambda: levers_open.set(not levers_open.value),
+            color="primary" if levers_open.value else None,
+            outlined=not levers_open.value,
+            classes=["levers-toggle"],
+        )
         for lang in LANGUAGES:
-            solara.Button(lang.upper(), on_click=lambda lang=lang: code.set(lang), classes=[f"lang-{lang}"],
-                          color="primary" if code.value == lang else None, outlined=code.value != lang,
-                          style={"min-width": "48px"})
+            solara.Button(
+                lang.upper(),
+                on_click=lambda lang=lang: code.set(lang),
+                classes=[f"lang-{lang}"],
+                color="primary" if code.value == lang else None,
+                outlined=code.value != lang,
+                style={"min-width": "48px"},
+            )
 
 
 @solara.component
-def Headlines(sides: list[Side], t: Translator, state: Lockstep, switch_now: Callable[[], None],
-              live_view: bool = True):
+def Headlines(
+    sides: list[Side], t: Translator, state: Lockstep, switch_now: Callable[[], None], live_view: bool = True
+):
     """Each department's headline numbers, large enough for the back row; in live-switch mode the
     right one carries the big Switch now button (the switch is made at the live quarter)."""
     with solara.Columns([1, 1]):
@@ -312,20 +377,36 @@ def Headlines(sides: list[Side], t: Translator, state: Lockstep, switch_now: Cal
             with solara.Column(classes=["headline-card"], style={"border-color": side.color, "gap": "0"}):
                 with solara.Row(style={"gap": "16px", "align-items": "baseline", "flex-wrap": "wrap"}):
                     solara.Text(side.label, classes=["side-title"], style={"color": side.color})
-                    solara.Text(t._("quits {quits} · hires {hires}", quits=t.number(int(side.frame.quits.sum())),
-                                    hires=t.number(int(side.frame.hires.sum()))), classes=["kpi-small"])
+                    solara.Text(
+                        t._(
+                            "quits {quits} · hires {hires}",
+                            quits=t.number(int(side.frame.quits.sum())),
+                            hires=t.number(int(side.frame.hires.sum())),
+                        ),
+                        classes=["kpi-small"],
+                    )
                 with solara.Row(style={"gap": "20px", "flex-wrap": "nowrap", "align-items": "center"}):
                     Kpi(t._("revenue this quarter"), t.money(last.revenue), t.change(last.revenue, first.revenue))
-                    Kpi(t._("golden fund"), t.money(last.golden_fund_revenue),
-                        t.change(last.golden_fund_revenue, first.golden_fund_revenue))
+                    Kpi(
+                        t._("golden fund"),
+                        t.money(last.golden_fund_revenue),
+                        t.change(last.golden_fund_revenue, first.golden_fund_revenue),
+                    )
                     if i == 1 and state.live_switch:
                         if state.switched_at is None:
-                            solara.Button(t._("Switch now"), icon_name="mdi-swap-horizontal-bold", color="error",
-                                          on_click=switch_now, disabled=not (state.can_switch and live_view),
-                                          classes=["switch-now"])
+                            solara.Button(
+                                t._("Switch now"),
+                                icon_name="mdi-swap-horizontal-bold",
+                                color="error",
+                                on_click=switch_now,
+                                disabled=not (state.can_switch and live_view),
+                                classes=["switch-now"],
+                            )
                         else:
-                            solara.Text(t._("switched in {quarter}", quarter=t.quarter(state.switched_at)),
-                                        classes=["switched-note"])
+                            solara.Text(
+                                t._("switched in {quarter}", quarter=t.quarter(state.switched_at)),
+                                classes=["switched-note"],
+                            )
 
 
 @solara.component
@@ -336,19 +417,30 @@ def Kpi(label: str, value: str, change: str):
 
 
 @solara.component
-def SpreadNote(t: Translator, spread: Spread | None, replications: int, sides: list[Side], horizon: int,
-               state: Lockstep):
+def SpreadNote(
+    t: Translator, spread: Spread | None, replications: int, sides: list[Side], horizon: int, state: Lockstep
+):
     """How the department on screen compares with many like it (computed in the background)."""
     if not replications or state.live_switch:  # in live-switch mode the profit note says it
         return
     if spread is None or spread.quarters != horizon:
-        solara.Text(t._("Computing {n} other departments in the background for the spread…",
-                        n=t.number(replications)), classes=["spread-note", "spread-pending"])
+        solara.Text(
+            t._("Computing {n} other departments in the background for the spread…", n=t.number(replications)),
+            classes=["spread-note", "spread-pending"],
+        )
         return
-    solara.Text(t._("Across {n} departments like these, {right} kept more golden fund than {left} in {k} ({pct}); "
-                    "the shaded bands hold 8 of 10 of them.", n=t.number(spread.replications),
-                    right=sides[1].label, left=sides[0].label, k=t.number(spread.right_keeps_more),
-                    pct=t.percent(spread.gap_share())), classes=["spread-note", "spread-ready"])
+    solara.Text(
+        t._(
+            "Across {n} departments like these, {right} kept more golden fund than {left} in {k} ({pct}); "
+            "the shaded bands hold 8 of 10 of them.",
+            n=t.number(spread.replications),
+            right=sides[1].label,
+            left=sides[0].label,
+            k=t.number(spread.right_keeps_more),
+            pct=t.percent(spread.gap_share()),
+        ),
+        classes=["spread-note", "spread-ready"],
+    )
 
 
 @solara.component
@@ -364,24 +456,44 @@ def ProfitNote(t: Translator, departments: list[story.Department], state: Lockst
 
 
 @solara.component
-def StoryPanel(t: Translator, chapter: story.Step, index: int, count: int, go: Callable[[int], None],
-               sides: list[Side], state: Lockstep, horizon: int, spread: Spread | None,
-               zoomed: solara.Reactive[str | None]):
+def StoryPanel(
+    t: Translator,
+    chapter: story.Step,
+    index: int,
+    count: int,
+    go: Callable[[int], None],
+    sides: list[Side],
+    state: Lockstep,
+    horizon: int,
+    spread: Spread | None,
+    zoomed: solara.Reactive[str | None],
+):
     """One step of the story beside the chart it talks about."""
     with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "16px"}):
         with solara.Column(classes=["story"], style={"flex": "0 0 40%", "min-width": "0", "gap": "4px"}):
             with solara.Row(style={"align-items": "center", "gap": "8px"}):
-                solara.Button(t._("Back"), icon_name="mdi-chevron-left", on_click=lambda: go(index - 1),
-                              disabled=index == 0, outlined=True, classes=["story-back"])
-                solara.Button(t._("Next"), icon_name="mdi-chevron-right", on_click=lambda: go(index + 1),
-                              disabled=index >= count - 1, color="primary", classes=["story-next"])
+                solara.Button(
+                    t._("Back"),
+                    icon_name="mdi-chevron-left",
+                    on_click=lambda: go(index - 1),
+                    disabled=index == 0,
+                    outlined=True,
+                    classes=["story-back"],
+                )
+                solara.Button(
+                    t._("Next"),
+                    icon_name="mdi-chevron-right",
+                    on_click=lambda: go(index + 1),
+                    disabled=index >= count - 1,
+                    color="primary",
+                    classes=["story-next"],
+                )
                 solara.Text(t._("step {i} of {n}", i=index + 1, n=count), classes=["story-progress"])
             solara.HTML("h2", chapter.title, classes=["story-title"])
             for paragraph in chapter.text:
                 solara.HTML("p", paragraph, classes=["story-text"])
             solara.HTML("h3", t._("Things to notice"))
-            solara.HTML("ul", "".join(f"<li>{_escape(item)}</li>" for item in chapter.notice),
-                        classes=["story-notice"])
+            solara.HTML("ul", "".join(f"<li>{_escape(item)}</li>" for item in chapter.notice), classes=["story-notice"])
             solara.HTML("h3", t._("Things to try"))
             solara.HTML("ul", "".join(f"<li>{_escape(item)}</li>" for item in chapter.try_), classes=["story-try"])
         with solara.Column(style={"flex": "1", "min-width": "0"}):
@@ -395,19 +507,34 @@ def _escape(text: str) -> str:
 
 
 @solara.component
-def ChartGrid(t: Translator, sides: list[Side], state: Lockstep, horizon: int, spread: Spread | None,
-              zoomed: solara.Reactive[str | None]):
+def ChartGrid(
+    t: Translator,
+    sides: list[Side],
+    state: Lockstep,
+    horizon: int,
+    spread: Spread | None,
+    zoomed: solara.Reactive[str | None],
+):
     """Every chart, two to a row."""
     names = list(CHARTS)
     for row in range(0, len(names), 2):
         with solara.Columns([1, 1]):
-            for chart in names[row:row + 2]:
+            for chart in names[row : row + 2]:
                 ChartCard(t, chart, sides, state, horizon, spread, zoomed)
 
 
 @solara.component
-def ChartCard(t: Translator, chart: str, sides: list[Side], state: Lockstep, horizon: int, spread: Spread | None,
-              zoomed: solara.Reactive[str | None], height: str = CHART_HEIGHT, zoom_button: bool = True):
+def ChartCard(
+    t: Translator,
+    chart: str,
+    sides: list[Side],
+    state: Lockstep,
+    horizon: int,
+    spread: Spread | None,
+    zoomed: solara.Reactive[str | None],
+    height: str = CHART_HEIGHT,
+    zoom_button: bool = True,
+):
     """A chart with its title, full-screen, PNG and CSV buttons."""
     png = solara.use_reactive(0)
     csv = solara.use_reactive(("", 0))  # (the data, how many times asked for)
@@ -423,18 +550,31 @@ def ChartCard(t: Translator, chart: str, sides: list[Side], state: Lockstep, hor
             solara.Text(t._(CHARTS[chart]), classes=["chart-title"])
             solara.v.Spacer()
             if zoom_button:
-                solara.Button(icon_name="mdi-fullscreen", on_click=lambda: zoomed.set(chart), text=True,
-                              classes=["zoom-button"], style={"min-width": "40px"})
-            solara.Button("PNG", icon_name="mdi-image-outline", on_click=lambda: png.set(png.value + 1), text=True,
-                          classes=["png-button"])
-            solara.Button("CSV", icon_name="mdi-download", on_click=export_csv, text=True,
-                          classes=["csv-button"])
-        Chart.element(option=json.dumps(option(chart, sides, t, horizon, spread), separators=(",", ":")),
-                      locale=t.lang, filename=f"salessim-{chart}-q{quarter}", png_request=png.value,
-                      csv=csv.value[0], csv_request=csv.value[1],
-                      **({"on_drawn": on_drawn} if on_drawn else {}),
-                      attributes={"style": f"height: {height}; width: 100%;", "data-quarter": str(quarter),
-                                  "data-chart": chart})
+                solara.Button(
+                    icon_name="mdi-fullscreen",
+                    on_click=lambda: zoomed.set(chart),
+                    text=True,
+                    classes=["zoom-button"],
+                    style={"min-width": "40px"},
+                )
+            solara.Button(
+                "PNG",
+                icon_name="mdi-image-outline",
+                on_click=lambda: png.set(png.value + 1),
+                text=True,
+                classes=["png-button"],
+            )
+            solara.Button("CSV", icon_name="mdi-download", on_click=export_csv, text=True, classes=["csv-button"])
+        Chart.element(
+            option=json.dumps(option(chart, sides, t, horizon, spread), separators=(",", ":")),
+            locale=t.lang,
+            filename=f"salessim-{chart}-q{quarter}",
+            png_request=png.value,
+            csv=csv.value[0],
+            csv_request=csv.value[1],
+            **({"on_drawn": on_drawn} if on_drawn else {}),
+            attributes={"style": f"height: {height}; width: 100%;", "data-quarter": str(quarter), "data-chart": chart},
+        )
 
 
 @solara.component
@@ -442,54 +582,94 @@ def EventLog(t: Translator, side: Side, events: list, quarter: int):
     """The department's events summarised per quarter, newest first; a quarter's details on a click."""
     opened = solara.use_reactive(-1)
     groups = story.events_by_quarter(events, quarter)[:EVENT_QUARTERS]
-    solara.Text(t._("What happened: {label}", label=side.label), classes=["events-title"],
-                style={"color": side.color})
+    solara.Text(t._("What happened: {label}", label=side.label), classes=["events-title"], style={"color": side.color})
     with solara.Column(gap="0", classes=["events"], style={"max-height": "320px", "overflow-y": "auto"}):
         if not groups:
             solara.Text(t._("Nothing yet: press Step."), classes=["kpi-label"])
         for group in groups:
-            switched = next((story.switch_policy(e) for e in events if e.kind == "switch"
-                             and e.quarter == group.quarter), None)
-            summary = story.event_summary(group.counts, group.handoff_churns, t, group.followers,
-                                          group.unread_follows, t.policy(switched) if switched else "")
+            switched = next(
+                (story.switch_policy(e) for e in events if e.kind == "switch" and e.quarter == group.quarter), None
+            )
+            summary = story.event_summary(
+                group.counts,
+                group.handoff_churns,
+                t,
+                group.followers,
+                group.unread_follows,
+                t.policy(switched) if switched else "",
+            )
             if not summary:
                 continue
-            solara.Button(f"{t.quarter(group.quarter)}: {summary}", text=True, classes=["event-quarter"],
-                          icon_name="mdi-chevron-up" if opened.value == group.quarter else "mdi-chevron-down",
-                          on_click=lambda q=group.quarter: opened.set(-1 if opened.value == q else q))
+            solara.Button(
+                f"{t.quarter(group.quarter)}: {summary}",
+                text=True,
+                classes=["event-quarter"],
+                icon_name="mdi-chevron-up" if opened.value == group.quarter else "mdi-chevron-down",
+                on_click=lambda q=group.quarter: opened.set(-1 if opened.value == q else q),
+            )
             if opened.value == group.quarter:
                 items = [e for e in events if e.quarter == group.quarter]
-                solara.HTML("ul", "".join(
-                    f'<li><span class="kind" style="color:{EVENT_COLORS.get(e.kind, "#475569")}">'
-                    f"{_escape(t._(KIND_WORDS.get(e.kind, e.kind)))}</span>{_escape(story.event_line(e, t))}</li>"
-                    for e in items), classes=["event-details"])
+                solara.HTML(
+                    "ul",
+                    "".join(
+                        f'<li><span class="kind" style="color:{EVENT_COLORS.get(e.kind, "#475569")}">'
+                        f"{_escape(t._(KIND_WORDS.get(e.kind, e.kind)))}</span>{_escape(story.event_line(e, t))}</li>"
+                        for e in items
+                    ),
+                    classes=["event-details"],
+                )
 
 
-KIND_WORDS = {"quit": N_("quit"), "churn": N_("churn"), "hire": N_("hire"), "promotion": N_("promotion"),
-              "servicing": N_("servicing"), "follow": N_("clients follow"), "switch": N_("switch")}
+KIND_WORDS = {
+    "quit": N_("quit"),
+    "churn": N_("churn"),
+    "hire": N_("hire"),
+    "promotion": N_("promotion"),
+    "servicing": N_("servicing"),
+    "follow": N_("clients follow"),
+    "switch": N_("switch"),
+}
 
 
 @solara.component
-def LeverPanel(t: Translator, draft: solara.Reactive[Levers], policies: solara.Reactive[tuple[str, str]],
-               pending: bool, reset: Callable[[], None]):
+def LeverPanel(
+    t: Translator,
+    draft: solara.Reactive[Levers],
+    policies: solara.Reactive[tuple[str, str]],
+    pending: bool,
+    reset: Callable[[], None],
+):
     """Which departments to compare, and the levers both are built from (applied on Reset)."""
     names = list(POLICIES)
     words = {t.policy(name): name for name in names}
     with solara.Card(t._("Departments and levers")):
         for side, label in enumerate((t._("Left department"), t._("Right department"))):
-            solara.Select(label, values=list(words), value=t.policy(policies.value[side]),
-                          on_value=lambda text, side=side: policies.set(_with(policies.value, side, words[text])),
-                          classes=[f"policy-{side}"])
+            solara.Select(
+                label,
+                values=list(words),
+                value=t.policy(policies.value[side]),
+                on_value=lambda text, side=side: policies.set(_with(policies.value, side, words[text])),
+                classes=[f"policy-{side}"],
+            )
         for name in LEVERS:
             LeverSlider(t, draft, name)
         strategic = {t._(STRATEGIC_LABELS[c]): c for c in STRATEGIC_CHOICES}
-        solara.Select(t._("Strategic deals"), values=list(strategic),
-                      value=t._(STRATEGIC_LABELS[draft.value.strategic_deals]),
-                      on_value=lambda text: draft.set(replace(draft.value, strategic_deals=strategic[text])))
+        solara.Select(
+            t._("Strategic deals"),
+            values=list(strategic),
+            value=t._(STRATEGIC_LABELS[draft.value.strategic_deals]),
+            on_value=lambda text: draft.set(replace(draft.value, strategic_deals=strategic[text])),
+        )
         if pending:
             solara.Text(t._("Changed: press Reset to apply to both sides."), classes=["pending"])
-        solara.Button(t._("Reset with these settings"), on_click=reset, color="warning" if pending else None,
-                      outlined=not pending, style={"margin-top": "8px"}, classes=["reset-levers"])
+        solara.Button(
+            t._("Reset with these settings"),
+            on_click=reset,
+            color="warning" if pending else None,
+            outlined=not pending,
+            style={"margin-top": "8px"},
+            classes=["reset-levers"],
+        )
 
 
 @solara.component
@@ -505,11 +685,13 @@ def LeverSlider(t: Translator, draft: solara.Reactive[Levers], name: str):
     solara.Text(f"{t._(lever.label)}: {shown}", classes=["lever"])
     with solara.Column(gap="0", classes=[f"lever-{name}"]):
         if lever.integer:
-            solara.SliderInt("", value=int(value), min=int(lever.low), max=int(lever.high), step=int(lever.step),
-                             on_value=set_value)
+            solara.SliderInt(
+                "", value=int(value), min=int(lever.low), max=int(lever.high), step=int(lever.step), on_value=set_value
+            )
         else:
-            solara.SliderFloat("", value=float(value), min=lever.low, max=lever.high, step=lever.step,
-                               on_value=set_value)
+            solara.SliderFloat(
+                "", value=float(value), min=lever.low, max=lever.high, step=lever.step, on_value=set_value
+            )
 
 
 def _with(pair: tuple[str, str], side: int, name: str) -> tuple[str, str]:

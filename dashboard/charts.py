@@ -29,8 +29,11 @@ CHARTS = {  # id -> title
     "profit": N_("Profit so far, right minus left, k€ (the J-curve)"),
 }
 TIME_CHARTS = ("revenue", "golden", "servicing", "skill", "staff", "profit")  # the switch is marked on these
-CLIENT_TYPES = {"transactional": N_("transactional"), "consultative": N_("consultative (golden fund)"),
-                "strategic": N_("strategic")}
+CLIENT_TYPES = {
+    "transactional": N_("transactional"),
+    "consultative": N_("consultative (golden fund)"),
+    "strategic": N_("strategic"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,17 @@ class Side:
 
 def switch_mark(quarter: int, t: Translator) -> dict:
     """The switch as a ``markLine`` data item: a vertical dashed line, labelled."""
-    return {"name": "switch", "xAxis": quarter, "lineStyle": {"color": "#111827", "type": "dashed", "width": 2.5},
-            "label": {"formatter": t._("switch {quarter}", quarter=t.quarter(quarter)), "fontSize": FONT,
-                      "position": "insideEndTop", "color": "#111827"}}
+    return {
+        "name": "switch",
+        "xAxis": quarter,
+        "lineStyle": {"color": "#111827", "type": "dashed", "width": 2.5},
+        "label": {
+            "formatter": t._("switch {quarter}", quarter=t.quarter(quarter)),
+            "fontSize": FONT,
+            "position": "insideEndTop",
+            "color": "#111827",
+        },
+    }
 
 
 def _mark(series: dict, *items: dict) -> dict:
@@ -65,14 +76,26 @@ def _mark_switch(series: dict, side: Side, t: Translator) -> dict:
 
 
 def _axis_x(t: Translator, horizon: int) -> dict:
-    return {"type": "value", "min": 0, "max": max(horizon, 1), "minInterval": 1, "name": t._("quarter"),
-            "nameLocation": "middle", "nameGap": 30, "nameTextStyle": {"fontSize": FONT},
-            "axisLabel": {"fontSize": FONT}, "splitLine": {"show": False}}
+    return {
+        "type": "value",
+        "min": 0,
+        "max": max(horizon, 1),
+        "minInterval": 1,
+        "name": t._("quarter"),
+        "nameLocation": "middle",
+        "nameGap": 30,
+        "nameTextStyle": {"fontSize": FONT},
+        "axisLabel": {"fontSize": FONT},
+        "splitLine": {"show": False},
+    }
 
 
 def _axis_y(kind: str = "decimal", **extra) -> dict:
-    axis = {"type": "value", "axisLabel": {"fontSize": FONT, "numberFormat": kind},
-            "splitLine": {"lineStyle": {"color": "#e5e7eb"}}}
+    axis = {
+        "type": "value",
+        "axisLabel": {"fontSize": FONT, "numberFormat": kind},
+        "splitLine": {"lineStyle": {"color": "#e5e7eb"}},
+    }
     if kind == "percent":
         axis.update(min=0, max=1)
     return axis | extra
@@ -87,15 +110,28 @@ def _base(t: Translator, legend: bool = True) -> dict:
         "backgroundColor": "#ffffff",
     }
     if legend:
-        option["legend"] = {"top": 0, "left": "center", "textStyle": {"fontSize": FONT}, "itemWidth": 34,
-                            "itemHeight": 12}
+        option["legend"] = {
+            "top": 0,
+            "left": "center",
+            "textStyle": {"fontSize": FONT},
+            "itemWidth": 34,
+            "itemHeight": 12,
+        }
     return option
 
 
 def _line(name: str, color: str, data: list, dashed: str = "solid", width: float = 3.5, **extra) -> dict:
-    return {"type": "line", "name": name, "data": data, "showSymbol": len(data) <= 1, "symbolSize": 8,
-            "lineStyle": {"color": color, "width": width, "type": dashed}, "itemStyle": {"color": color},
-            "connectNulls": False, **extra}
+    return {
+        "type": "line",
+        "name": name,
+        "data": data,
+        "showSymbol": len(data) <= 1,
+        "symbolSize": 8,
+        "lineStyle": {"color": color, "width": width, "type": dashed},
+        "itemStyle": {"color": color},
+        "connectNulls": False,
+        **extra,
+    }
 
 
 def _pairs(frame: pd.DataFrame, column: str, cumulative: bool = False) -> list[list[float]]:
@@ -109,11 +145,21 @@ def _band(side: int, color: str, low: list[float], high: list[float], upto: int,
     count = min(upto, len(low) - 1) + 1 if low else 0
     base = [round(low[q], 2) for q in range(count)]
     width = [round(high[q] - low[q], 2) for q in range(count)]
-    common = {"type": "line", "stack": f"band{side}", "stackStrategy": "all", "symbol": "none", "silent": True,
-              "z": 1, "name": name,
-              "lineStyle": {"opacity": 0}, "itemStyle": {"color": color}}
-    return [{**common, "id": f"band-low-{side}", "data": base},
-            {**common, "id": f"band-width-{side}", "data": width, "areaStyle": {"color": color, "opacity": 0.18}}]
+    common = {
+        "type": "line",
+        "stack": f"band{side}",
+        "stackStrategy": "all",
+        "symbol": "none",
+        "silent": True,
+        "z": 1,
+        "name": name,
+        "lineStyle": {"opacity": 0},
+        "itemStyle": {"color": color},
+    }
+    return [
+        {**common, "id": f"band-low-{side}", "data": base},
+        {**common, "id": f"band-width-{side}", "data": width, "areaStyle": {"color": color, "opacity": 0.18}},
+    ]
 
 
 def money_option(sides: list[Side], t: Translator, horizon: int, column: str, spread: Spread | None) -> dict:
@@ -127,8 +173,12 @@ def money_option(sides: list[Side], t: Translator, horizon: int, column: str, sp
         if spread is not None and spread.quarters == horizon:
             low, _mid, high = spread.bands[i][column]
             series += _band(i, side.color, low, high, side.quarter, t._("8 of 10 departments like it"))
-    x = _axis_x(t, horizon) | {"type": "category", "data": list(range(horizon + 1)), "boundaryGap": False,
-                                "axisLabel": {"fontSize": FONT, "interval": max(0, horizon // 8 - 1)}}
+    x = _axis_x(t, horizon) | {
+        "type": "category",
+        "data": list(range(horizon + 1)),
+        "boundaryGap": False,
+        "axisLabel": {"fontSize": FONT, "interval": max(0, horizon // 8 - 1)},
+    }
     for key in ("min", "max", "minInterval"):
         x.pop(key)
     option.update(xAxis=x, yAxis=_axis_y(min=0), series=series)
@@ -140,8 +190,14 @@ def servicing_option(sides: list[Side], t: Translator, horizon: int) -> dict:
     option = _base(t)
     option["tooltip"]["numberFormat"] = "percent"
     series = [_line(side.label, side.color, _pairs(side.frame, "veteran_service_share")) for side in sides]
-    _mark(series[0], {"yAxis": 0.8, "lineStyle": {"color": "#6b7280", "type": "dotted", "width": 2},
-                      "label": {"formatter": "80%", "fontSize": FONT, "position": "insideEndTop"}})
+    _mark(
+        series[0],
+        {
+            "yAxis": 0.8,
+            "lineStyle": {"color": "#6b7280", "type": "dotted", "width": 2},
+            "label": {"formatter": "80%", "fontSize": FONT, "position": "insideEndTop"},
+        },
+    )
     for line, side in zip(series, sides, strict=True):
         _mark_switch(line, side, t)
     option.update(xAxis=_axis_x(t, horizon), yAxis=_axis_y("percent"), series=series)
@@ -153,10 +209,14 @@ def staff_option(sides: list[Side], t: Translator, horizon: int) -> dict:
     series = []
     quits, hires = t._("quits (solid)"), t._("hires (dashed)")
     for side in sides:
-        series.append(_mark_switch(_line(quits, side.color, _pairs(side.frame, "quits", cumulative=True), step="end"),
-                                   side, t))
-        series.append(_line(hires, side.color, _pairs(side.frame, "hires", cumulative=True), dashed="dashed",
-                            width=2.5, step="end"))
+        series.append(
+            _mark_switch(_line(quits, side.color, _pairs(side.frame, "quits", cumulative=True), step="end"), side, t)
+        )
+        series.append(
+            _line(
+                hires, side.color, _pairs(side.frame, "hires", cumulative=True), dashed="dashed", width=2.5, step="end"
+            )
+        )
     option.update(xAxis=_axis_x(t, horizon), yAxis=_axis_y(min=0, minInterval=1), series=series)
     option["legend"].update(data=[quits, hires], itemStyle={"color": "#374151"}, lineStyle={"color": "#374151"})
     option["tooltip"]["trigger"] = "item"
@@ -168,10 +228,19 @@ def skill_option(sides: list[Side], t: Translator, horizon: int) -> dict:
     run as a thin line from the quarter they joined to the quarter they left (✕ where they quit),
     so no line jumps when people join or leave."""
     option = _base(t)
-    option["grid"] = [{"left": 16, "right": "53%", "top": 72, "bottom": 40, "containLabel": True},
-                      {"left": "53%", "right": 16, "top": 72, "bottom": 40, "containLabel": True}]
-    option["title"] = [{"text": side.label, "left": "4%" if i == 0 else "55%", "top": 34,
-                        "textStyle": {"fontSize": FONT, "color": side.color}} for i, side in enumerate(sides)]
+    option["grid"] = [
+        {"left": 16, "right": "53%", "top": 72, "bottom": 40, "containLabel": True},
+        {"left": "53%", "right": 16, "top": 72, "bottom": 40, "containLabel": True},
+    ]
+    option["title"] = [
+        {
+            "text": side.label,
+            "left": "4%" if i == 0 else "55%",
+            "top": 34,
+            "textStyle": {"fontSize": FONT, "color": side.color},
+        }
+        for i, side in enumerate(sides)
+    ]
     option["xAxis"] = [_axis_x(t, horizon) | {"gridIndex": i} for i in (0, 1)]
     option["yAxis"] = [_axis_y(min=0, max=1, gridIndex=i) for i in (0, 1)]
     option["tooltip"] = {"trigger": "item", "textStyle": {"fontSize": FONT}, "numberFormat": "decimal"}
@@ -179,19 +248,44 @@ def skill_option(sides: list[Side], t: Translator, horizon: int) -> dict:
     series = []
     for i, side in enumerate(sides):
         veterans, people = side.history.skill_lines(side.quarter)
-        series.append(_mark_switch(_line(veterans_name, side.color, [[q, v] for q, v in enumerate(veterans)],
-                                         width=4.5, xAxisIndex=i, yAxisIndex=i, z=3), side, t))
+        series.append(
+            _mark_switch(
+                _line(
+                    veterans_name,
+                    side.color,
+                    [[q, v] for q, v in enumerate(veterans)],
+                    width=4.5,
+                    xAxisIndex=i,
+                    yAxisIndex=i,
+                    z=3,
+                ),
+                side,
+                t,
+            )
+        )
         for name, line in people.items():
             data = [[q, round(v, 3)] for q, v in enumerate(line) if v is not None]
             left = side.history.quits.get(name)
-            person = _line(hired_name, side.color, data, dashed="solid", width=1.6, xAxisIndex=i, yAxisIndex=i,
-                           lineStyle={"color": side.color, "width": 1.6, "opacity": 0.55})
+            person = _line(
+                hired_name,
+                side.color,
+                data,
+                dashed="solid",
+                width=1.6,
+                xAxisIndex=i,
+                yAxisIndex=i,
+                lineStyle={"color": side.color, "width": 1.6, "opacity": 0.55},
+            )
             person["id"] = f"person-{i}-{name}"
             if left is not None and left <= side.quarter and data:
-                person["markPoint"] = {"symbol": "path://M0,0L10,10M10,0L0,10", "symbolSize": 11, "silent": True,
-                                       "itemStyle": {"color": side.color, "borderColor": side.color,
-                                                     "borderWidth": 2.5},
-                                       "label": {"show": False}, "data": [{"coord": data[-1]}]}
+                person["markPoint"] = {
+                    "symbol": "path://M0,0L10,10M10,0L0,10",
+                    "symbolSize": 11,
+                    "silent": True,
+                    "itemStyle": {"color": side.color, "borderColor": side.color, "borderWidth": 2.5},
+                    "label": {"show": False},
+                    "data": [{"coord": data[-1]}],
+                }
             series.append(person)
     option["series"] = series
     option["legend"]["data"] = [veterans_name, hired_name]
@@ -203,26 +297,63 @@ def skill_option(sides: list[Side], t: Translator, horizon: int) -> dict:
 def books_option(sides: list[Side], t: Translator) -> dict:
     """Each department's books side by side: one bar per seller, stacked by client type, on a common scale."""
     option = _base(t)
-    option["tooltip"] = {"trigger": "axis", "axisPointer": {"type": "shadow"}, "textStyle": {"fontSize": FONT},
-                         "numberFormat": "decimal"}
-    option["grid"] = [{"left": 8, "right": "52%", "top": 72, "bottom": 28, "containLabel": True},
-                      {"left": "52%", "right": 16, "top": 72, "bottom": 28, "containLabel": True}]
-    option["title"] = [{"text": side.label, "left": "2%" if i == 0 else "52%", "top": 34,
-                        "textStyle": {"fontSize": FONT, "color": side.color}} for i, side in enumerate(sides)]
+    option["tooltip"] = {
+        "trigger": "axis",
+        "axisPointer": {"type": "shadow"},
+        "textStyle": {"fontSize": FONT},
+        "numberFormat": "decimal",
+    }
+    option["grid"] = [
+        {"left": 8, "right": "52%", "top": 72, "bottom": 28, "containLabel": True},
+        {"left": "52%", "right": 16, "top": 72, "bottom": 28, "containLabel": True},
+    ]
+    option["title"] = [
+        {
+            "text": side.label,
+            "left": "2%" if i == 0 else "52%",
+            "top": 34,
+            "textStyle": {"fontSize": FONT, "color": side.color},
+        }
+        for i, side in enumerate(sides)
+    ]
     snaps = [side.history.at(side.quarter) for side in sides]
     most = max([sum(s.mix.values()) for snap in snaps for s in snap.sellers] or [1])
     scale = max(10, -(-most // 10) * 10)  # a common, round scale for both panels
-    option["xAxis"] = [{"type": "value", "gridIndex": i, "max": scale, "minInterval": 1,
-                        "axisLabel": {"fontSize": FONT - 2, "numberFormat": "decimal"}} for i in (0, 1)]
-    option["yAxis"] = [{"type": "category", "gridIndex": i, "inverse": True,
-                        "data": [seller_label(s, t) for s in snap.sellers],
-                        "axisLabel": {"fontSize": FONT - 2, "interval": 0}} for i, snap in enumerate(snaps)]
+    option["xAxis"] = [
+        {
+            "type": "value",
+            "gridIndex": i,
+            "max": scale,
+            "minInterval": 1,
+            "axisLabel": {"fontSize": FONT - 2, "numberFormat": "decimal"},
+        }
+        for i in (0, 1)
+    ]
+    option["yAxis"] = [
+        {
+            "type": "category",
+            "gridIndex": i,
+            "inverse": True,
+            "data": [seller_label(s, t) for s in snap.sellers],
+            "axisLabel": {"fontSize": FONT - 2, "interval": 0},
+        }
+        for i, snap in enumerate(snaps)
+    ]
     series = []
     for i, snap in enumerate(snaps):
         for kind, color in CLIENT_COLORS.items():
-            series.append({"type": "bar", "name": t._(CLIENT_TYPES[kind]), "stack": f"book{i}", "xAxisIndex": i,
-                           "yAxisIndex": i, "itemStyle": {"color": color}, "barMaxWidth": 22,
-                           "data": [s.mix.get(kind, 0) for s in snap.sellers]})
+            series.append(
+                {
+                    "type": "bar",
+                    "name": t._(CLIENT_TYPES[kind]),
+                    "stack": f"book{i}",
+                    "xAxisIndex": i,
+                    "yAxisIndex": i,
+                    "itemStyle": {"color": color},
+                    "barMaxWidth": 22,
+                    "data": [s.mix.get(kind, 0) for s in snap.sellers],
+                }
+            )
     option["series"] = series
     option["legend"]["data"] = [t._(CLIENT_TYPES[kind]) for kind in CLIENT_COLORS]
     return option
@@ -246,8 +377,9 @@ def profit_gap(sides: list[Side]) -> list[float]:
     return [round(float(v), 2) for v in (right[:count] - left[:count]).cumsum()]
 
 
-def profit_option(sides: list[Side], t: Translator, horizon: int, spread: Spread | None,
-                  payback: int | None = None) -> dict:
+def profit_option(
+    sides: list[Side], t: Translator, horizon: int, spread: Spread | None, payback: int | None = None
+) -> dict:
     """The J-curve: the right department's cumulative profit minus the left's, per quarter, with the
     switch and the payback quarter marked and the spread's 10-90% band over the whole horizon
     (where departments like it are heading)."""
@@ -258,31 +390,62 @@ def profit_option(sides: list[Side], t: Translator, horizon: int, spread: Spread
     gap = profit_gap(sides)
     name = t._("this department")
     line = _line(name, right.color, gap, z=3)
-    marks = [{"name": "zero", "yAxis": 0, "lineStyle": {"color": "#6b7280", "type": "solid", "width": 1.5},
-              "label": {"show": False}}]
+    marks = [
+        {
+            "name": "zero",
+            "yAxis": 0,
+            "lineStyle": {"color": "#6b7280", "type": "solid", "width": 1.5},
+            "label": {"show": False},
+        }
+    ]
     if payback is None and len(gap) > 1:
         payback = payback_quarter(gap, right.switched_at or 0)
     if payback is not None:
-        marks.append({"name": "payback", "xAxis": payback, "lineStyle": {"color": "#15803d", "type": "dotted",
-                                                                          "width": 3},
-                      "label": {"formatter": t._("pays back {quarter}", quarter=t.quarter(payback)),
-                                "fontSize": FONT, "position": "insideEndBottom", "color": "#15803d"}})
+        marks.append(
+            {
+                "name": "payback",
+                "xAxis": payback,
+                "lineStyle": {"color": "#15803d", "type": "dotted", "width": 3},
+                "label": {
+                    "formatter": t._("pays back {quarter}", quarter=t.quarter(payback)),
+                    "fontSize": FONT,
+                    "position": "insideEndBottom",
+                    "color": "#15803d",
+                },
+            }
+        )
     if right.switched_at is not None:
         marks.append(switch_mark(right.switched_at, t))
     _mark(line, *marks)
     series = [line]
     legend = [name]
-    if spread is not None and spread.quarters == horizon and spread.switch_at == right.switched_at \
-            and spread.profit_gap[0]:
+    if (
+        spread is not None
+        and spread.quarters == horizon
+        and spread.switch_at == right.switched_at
+        and spread.profit_gap[0]
+    ):
         low, mid, high = spread.profit_gap
         band = t._("8 of 10 departments like it")
         series += _band(1, right.color, low, high, horizon, band)
-        series.append(_line(t._("their median"), right.color, [round(v, 2) for v in mid], dashed="dashed",
-                            width=2, z=2, lineStyle={"color": right.color, "width": 2, "type": "dashed",
-                                                     "opacity": 0.7}))
+        series.append(
+            _line(
+                t._("their median"),
+                right.color,
+                [round(v, 2) for v in mid],
+                dashed="dashed",
+                width=2,
+                z=2,
+                lineStyle={"color": right.color, "width": 2, "type": "dashed", "opacity": 0.7},
+            )
+        )
         legend.append(t._("their median"))
-    x = _axis_x(t, horizon) | {"type": "category", "data": list(range(horizon + 1)), "boundaryGap": False,
-                                "axisLabel": {"fontSize": FONT, "interval": max(0, horizon // 8 - 1)}}
+    x = _axis_x(t, horizon) | {
+        "type": "category",
+        "data": list(range(horizon + 1)),
+        "boundaryGap": False,
+        "axisLabel": {"fontSize": FONT, "interval": max(0, horizon // 8 - 1)},
+    }
     for key in ("min", "max", "minInterval"):
         x.pop(key)
     option.update(xAxis=x, yAxis=_axis_y(), series=series)
@@ -328,14 +491,34 @@ def table(chart: str, sides: list[Side], policies: tuple[str, str]) -> pd.DataFr
             if chart == "profit":
                 frame["profit_cumulative"] = frame.profit.cumsum()
         elif chart == "skill":
-            rows = [{"quarter": snap.quarter, "seller": s.name, "veteran": s.veteran, "hired": s.hired,
-                     "skill": round(s.skill, 4)} for snap in side.history.snapshots[: side.quarter + 1]
-                    for s in snap.sellers]
+            rows = [
+                {
+                    "quarter": snap.quarter,
+                    "seller": s.name,
+                    "veteran": s.veteran,
+                    "hired": s.hired,
+                    "skill": round(s.skill, 4),
+                }
+                for snap in side.history.snapshots[: side.quarter + 1]
+                for s in snap.sellers
+            ]
             frame = pd.DataFrame(rows)
         elif chart == "books":
             snap = side.history.at(side.quarter)
-            frame = pd.DataFrame([{"quarter": snap.quarter, "seller": s.name, "status": s.status, "role": s.role,
-                                   "skill": round(s.skill, 4), "tenure": s.tenure, **s.mix} for s in snap.sellers])
+            frame = pd.DataFrame(
+                [
+                    {
+                        "quarter": snap.quarter,
+                        "seller": s.name,
+                        "status": s.status,
+                        "role": s.role,
+                        "skill": round(s.skill, 4),
+                        "tenure": s.tenure,
+                        **s.mix,
+                    }
+                    for s in snap.sellers
+                ]
+            )
         else:
             raise KeyError(chart)
         frame.insert(0, "department", policy)

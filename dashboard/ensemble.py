@@ -81,8 +81,9 @@ def _series(model) -> dict[str, np.ndarray]:
 
 
 @functools.lru_cache(maxsize=512)
-def _run(levers: Levers, policy: str, replication: int, then: str | None = None, at: int | None = None
-         ) -> dict[str, np.ndarray]:
+def _run(
+    levers: Levers, policy: str, replication: int, then: str | None = None, at: int | None = None
+) -> dict[str, np.ndarray]:
     """One department's figures per quarter: ``policy`` throughout, or up to quarter ``at`` and
     then ``then``. A switched run reuses the unswitched one's model at the switch quarter."""
     if then is None:
@@ -105,8 +106,9 @@ def _at_quarter(levers: Levers, policy: str, replication: int, at: int):
     return model
 
 
-def spread(levers: Levers, policies: tuple[str, str], replications: int = REPLICATIONS,
-           switch_at: int | None = None, hold=None) -> Spread:
+def spread(
+    levers: Levers, policies: tuple[str, str], replications: int = REPLICATIONS, switch_at: int | None = None, hold=None
+) -> Spread:
     """Run the departments and summarise them (about 0.1 s per department of 20 quarters).
     ``hold``: an event that, while set, pauses the work between departments."""
     left, right = policies
@@ -128,13 +130,15 @@ def spread(levers: Levers, policies: tuple[str, str], replications: int = REPLIC
     gaps = np.vstack([np.cumsum(b["profit"] - a["profit"]) for a, b in zip(*runs, strict=True)])
     profit_gap = tuple(p.tolist() for p in np.percentile(gaps, [10, 50, 90], axis=0))
     start = switch_at or 0
-    paybacks = tuple(payback_quarter(gap, start) if switch_at is None or switch_at < len(gap) - 1 else None
-                     for gap in gaps)
+    paybacks = tuple(
+        payback_quarter(gap, start) if switch_at is None or switch_at < len(gap) - 1 else None for gap in gaps
+    )
     final = [np.array([run["golden_fund_revenue"][-1] for run in runs[side]]) for side in (0, 1)]
     golden = final[1] - final[0]
     rank = int((golden < golden[0]).sum()) + 1
-    return Spread(replications, int(levers.quarters), tuple(bands), int((golden > 0).sum()), rank, switch_at,
-                  profit_gap, paybacks)
+    return Spread(
+        replications, int(levers.quarters), tuple(bands), int((golden > 0).sum()), rank, switch_at, profit_gap, paybacks
+    )
 
 
 def _wait(hold) -> None:
@@ -176,10 +180,12 @@ class Background:
         if self._pool is None:
             self._hold = self._context.Event()
             self._pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=1, mp_context=self._context, initializer=_start_worker, initargs=(self._hold,))
+                max_workers=1, mp_context=self._context, initializer=_start_worker, initargs=(self._hold,)
+            )
 
-    def submit(self, levers: Levers, policies: tuple[str, str], replications: int = REPLICATIONS,
-               switch_at: int | None = None) -> concurrent.futures.Future:
+    def submit(
+        self, levers: Levers, policies: tuple[str, str], replications: int = REPLICATIONS, switch_at: int | None = None
+    ) -> concurrent.futures.Future:
         key = (levers, policies, replications, switch_at)
         with self._lock:
             if key not in self._cache:

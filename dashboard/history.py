@@ -71,9 +71,21 @@ class History:
     def record(self, model: SalesModel) -> None:
         q = model.quarter
         sellers = sorted(model.regular_sellers(), key=lambda s: (-s.tenure, s.name))
-        states = tuple(SellerState(s.name, s.desk, status_of(s), s.role.value, float(s.skill), int(s.tenure),
-                                   int(s.hired), bool(s.veteran), float(s.service_share), dict(s.book_mix()))
-                       for s in sellers)
+        states = tuple(
+            SellerState(
+                s.name,
+                s.desk,
+                status_of(s),
+                s.role.value,
+                float(s.skill),
+                int(s.tenure),
+                int(s.hired),
+                bool(s.veteran),
+                float(s.service_share),
+                dict(s.book_mix()),
+            )
+            for s in sellers
+        )
         ledger = model.ledger
         stage, owner = ledger.stage, ledger.owner
         golden = int((ledger.consultative & np.isin(stage, (Stage.DEVELOPING, Stage.LOYAL))).sum())
@@ -88,10 +100,25 @@ class History:
             now = Stage(int(stage[client]))
             if now == Stage.PURSUIT and name == self._name_at(by_desk, owner[client]):
                 continue
-            outcome = "won" if ledger.won[client] >= since and now in (Stage.DEVELOPING, Stage.LOYAL, Stage.CHURNED) \
-                else "lost" if now == Stage.LOST else "dropped"
-            self.pursuits.append(Pursuit(client, name, status, float(ledger.complexity[client]),
-                                         bool(ledger.consultative[client]), since, q, outcome))
+            outcome = (
+                "won"
+                if ledger.won[client] >= since and now in (Stage.DEVELOPING, Stage.LOYAL, Stage.CHURNED)
+                else "lost"
+                if now == Stage.LOST
+                else "dropped"
+            )
+            self.pursuits.append(
+                Pursuit(
+                    client,
+                    name,
+                    status,
+                    float(ledger.complexity[client]),
+                    bool(ledger.consultative[client]),
+                    since,
+                    q,
+                    outcome,
+                )
+            )
             del self._open[client]
         for client in np.flatnonzero(stage[: len(owner)] == Stage.PURSUIT):
             seller = by_desk.get(int(owner[client]))
@@ -131,8 +158,10 @@ class History:
 # guessed); tests/test_dashboard_story.py fails when the model's wording leaves these patterns.
 PATTERNS = {
     "churn": re.compile(r"golden-fund client C(?P<client>\d+) churned(?P<handoff> after a handoff)?$"),
-    "quit": re.compile(r"(?P<who>[a-z ]+) (?P<name>\S+) quit after (?P<lost>\d+) lost and (?P<won>\d+) won "
-                       r"pursuits \(skill (?P<skill>[\d.]+), motivation (?P<motivation>[\d.]+)\)$"),
+    "quit": re.compile(
+        r"(?P<who>[a-z ]+) (?P<name>\S+) quit after (?P<lost>\d+) lost and (?P<won>\d+) won "
+        r"pursuits \(skill (?P<skill>[\d.]+), motivation (?P<motivation>[\d.]+)\)$"
+    ),
     "hire": re.compile(r"(?P<name>\S+) hired as (?P<role>[a-z ]+) \(skill (?P<skill>[\d.]+)\)$"),
     "promotion": re.compile(r"(?P<name>\S+) promoted to hunter \(skill (?P<skill>[\d.]+)\)$"),
     "follow": re.compile(r"(?P<count>\d+) clients? left with their seller$"),
@@ -195,6 +224,14 @@ def events_by_quarter(events: list, upto: int) -> list[QuarterEvents]:
         churns = [after_handoff(e) for e in items if e.kind == "churn"]
         handoffs = None if None in churns else sum(churns)
         follows = [follower_count(e) for e in items if e.kind == "follow"]
-        out.append(QuarterEvents(quarter, counts, handoffs, sum(n for n in follows if n is not None),
-                                 tuple(e.text for e in items), sum(n is None for n in follows)))
+        out.append(
+            QuarterEvents(
+                quarter,
+                counts,
+                handoffs,
+                sum(n for n in follows if n is not None),
+                tuple(e.text for e in items),
+                sum(n is None for n in follows),
+            )
+        )
     return out

@@ -145,15 +145,18 @@ def translator(lang: str | None = None) -> Translator:
 
 
 POLICY_WORDS = {"finder_keeps": N_("Finder keeps"), "dedicated_roles": N_("Dedicated roles")}
-EXTRA_WORDS = {"crm": N_("CRM"), "head_strategic": N_("head on strategic deals"),
-               "dedicated_strategic": N_("strategic seller")}
+EXTRA_WORDS = {
+    "crm": N_("CRM"),
+    "head_strategic": N_("head on strategic deals"),
+    "dedicated_strategic": N_("strategic seller"),
+}
 
 
 def policy_parts(name: str) -> tuple[str, list[str]]:
     """'dedicated_roles_crm' -> ('dedicated_roles', ['crm'])."""
     for base in POLICY_WORDS:
         if name == base or name.startswith(base + "_"):
-            rest = name[len(base) + 1:]
+            rest = name[len(base) + 1 :]
             return base, [rest] if rest else []
     raise KeyError(f"unknown policy {name!r}")
 

@@ -71,8 +71,11 @@ class Levers:
 
     def extremes(self) -> list[Levers]:
         """Every slider at its low and at its high end (the others as set), and every strategic option."""
-        ends = [replace(self, **{name: cast(lever, end)}) for name, lever in LEVERS.items()
-                for end in (lever.low, lever.high)]
+        ends = [
+            replace(self, **{name: cast(lever, end)})
+            for name, lever in LEVERS.items()
+            for end in (lever.low, lever.high)
+        ]
         return ends + [replace(self, strategic_deals=choice) for choice in STRATEGIC_CHOICES]
 
 
@@ -85,8 +88,14 @@ def _overrides(policy: str, levers: Levers) -> dict[str, Any]:
 
 def build_model(policy: str, levers: Levers, replication: int = 0, log_events: bool = False) -> SalesModel:
     """One department from the levers, running ``policy`` from quarter 0."""
-    return SalesModel(SCENARIO, policy=policy, seed=levers.seed, replication=replication,
-                      overrides=_overrides(policy, levers), log_events=log_events)
+    return SalesModel(
+        SCENARIO,
+        policy=policy,
+        seed=levers.seed,
+        replication=replication,
+        overrides=_overrides(policy, levers),
+        log_events=log_events,
+    )
 
 
 def policy_params(policy: str, levers: Levers) -> Scenario:

@@ -45,8 +45,7 @@ class Step:
 def targets(horizon: int) -> list[int]:
     """The quarter each step is about, spread over the horizon."""
     h = max(horizon, 1)
-    return [0, max(1, round(h * 0.2)), max(2, round(h * 0.3)), max(3, round(h * 0.5)), max(4, round(h * 0.8)), h, h,
-            h]
+    return [0, max(1, round(h * 0.2)), max(2, round(h * 0.3)), max(3, round(h * 0.5)), max(4, round(h * 0.8)), h, h, h]
 
 
 @dataclass(frozen=True)
@@ -73,29 +72,59 @@ def j_curve(left: Department, right: Department, start: int = 0) -> JCurve:
     return JCurve(start, quarter, float(gap[-1]), min(0.0, float(gap[low])), low if gap[low] < 0 else start, payback)
 
 
-def profit_text(left: Department, right: Department, t: Translator, start: int | None, spread: Spread | None,
-                live: bool, policy: str = "") -> list[str]:
+def profit_text(
+    left: Department,
+    right: Department,
+    t: Translator,
+    start: int | None,
+    spread: Spread | None,
+    live: bool,
+    policy: str = "",
+) -> list[str]:
     """The J-curve in words: what the switch costs so far, whether and when it paid back, and where
     departments like it are heading (from the spread). ``start``: the switch quarter (None in live mode
     before the switch; 0 when the right-hand policy runs from the start); ``policy``: the policy the
     right-hand department switches to, in words."""
     if start is None:
-        return [t._("Both departments run {left}: the same numbers, quarter by quarter. Press Switch now and the "
-                    "right one moves to {policy} from the next quarter.", left=left.label, policy=policy)]
+        return [
+            t._(
+                "Both departments run {left}: the same numbers, quarter by quarter. Press Switch now and the "
+                "right one moves to {policy} from the next quarter.",
+                left=left.label,
+                policy=policy,
+            )
+        ]
     curve = j_curve(left, right, start)
-    values = {"right": policy or right.label, "left": left.label, "quarter": t.quarter(start),
-              "cost": t.money(abs(curve.now)), "bottom": t.money(abs(curve.bottom)),
-              "low": t.quarter(curve.bottom_quarter)}
+    values = {
+        "right": policy or right.label,
+        "left": left.label,
+        "quarter": t.quarter(start),
+        "cost": t.money(abs(curve.now)),
+        "bottom": t.money(abs(curve.bottom)),
+        "low": t.quarter(curve.bottom_quarter),
+    }
     since = t._("Since the switch in {quarter}", **values) if live else t._("Since the start", **values)
     if curve.quarter <= start:
         text = [t._("{since}: the switch takes effect from the next quarter.", since=since)]
     elif curve.payback is not None:
-        text = [t._("{since}, {right} has made {cost} more profit than {left}; the switch cost at most {bottom} "
-                    "(in {low}) and paid back in {payback}.", since=since, payback=t.quarter(curve.payback),
-                    **values)]
+        text = [
+            t._(
+                "{since}, {right} has made {cost} more profit than {left}; the switch cost at most {bottom} "
+                "(in {low}) and paid back in {payback}.",
+                since=since,
+                payback=t.quarter(curve.payback),
+                **values,
+            )
+        ]
     elif curve.now < 0:
-        text = [t._("{since}, the switch has cost {cost} of profit so far (the deepest: {bottom} in {low}); it has "
-                    "not paid back yet.", since=since, **values)]
+        text = [
+            t._(
+                "{since}, the switch has cost {cost} of profit so far (the deepest: {bottom} in {low}); it has "
+                "not paid back yet.",
+                since=since,
+                **values,
+            )
+        ]
     else:
         text = [t._("{since}, the two departments' profit is level.", since=since)]
     if spread is not None and spread.switch_at == (start if live else None) and spread.paybacks:
@@ -103,16 +132,33 @@ def profit_text(left: Department, right: Department, t: Translator, start: int |
         median = spread.median_payback()
         values = {"n": t.number(n), "k": t.number(k), "pct": t.percent(k / n), "h": t.quarter(spread.quarters)}
         if median is not None:
-            text.append(t._("Across {n} departments like it, the switch pays back by {h} in {k} ({pct}); the median "
-                            "payback is {median}.", median=t.quarter(median), **values))
+            text.append(
+                t._(
+                    "Across {n} departments like it, the switch pays back by {h} in {k} ({pct}); the median "
+                    "payback is {median}.",
+                    median=t.quarter(median),
+                    **values,
+                )
+            )
         else:
-            text.append(t._("Across {n} departments like it, the switch pays back by {h} in only {k} ({pct}): most "
-                            "have not paid it back by the horizon.", **values))
+            text.append(
+                t._(
+                    "Across {n} departments like it, the switch pays back by {h} in only {k} ({pct}): most "
+                    "have not paid it back by the horizon.",
+                    **values,
+                )
+            )
     return text
 
 
-def steps(left: Department, right: Department, t: Translator, horizon: int, spread: Spread | None,
-          switch: tuple[bool, int | None, str] = (False, None, "")) -> list[Step]:
+def steps(
+    left: Department,
+    right: Department,
+    t: Translator,
+    horizon: int,
+    spread: Spread | None,
+    switch: tuple[bool, int | None, str] = (False, None, ""),
+) -> list[Step]:
     """All steps of the story; each is written from the data up to ``left.quarter``. ``switch``:
     (live-switch mode, the switch quarter or None, the right-hand policy's name in words)."""
     live, at, policy = switch
@@ -140,62 +186,123 @@ def live_targets(horizon: int, at: int | None) -> list[int]:
     return [0, switch, dip, h, h]
 
 
-def live_steps(left: Department, right: Department, t: Translator, horizon: int, spread: Spread | None,
-               at: int | None, policy: str) -> list[Step]:
+def live_steps(
+    left: Department, right: Department, t: Translator, horizon: int, spread: Spread | None, at: int | None, policy: str
+) -> list[Step]:
     """The consultant's question, live: both departments start under the left one's policy, the
     right one switches when the trainer says; what does the switch cost, when does it pay back?"""
     q = live_targets(horizon, at)
     first = left.frame.iloc[0]
-    same = bool(at is None or (left.frame.iloc[: at + 1].profit.to_numpy() ==
-                                right.frame.iloc[: at + 1].profit.to_numpy()).all())
-    intro = [t._("One department, twice: both sides start under {left} in the same market, with the same people "
-                 "and the same {clients}. Until the switch the two are identical, quarter by quarter.",
-                 left=left.label, clients=t.count(int(first.active_clients), "{n} client", "{n} clients")),
-             t._("The question a consultant is paid for: should the right one switch to {policy}? What does the "
-                 "transition cost, and when does it pay back?", policy=policy)]
-    step0 = Step(t._("Should we switch?"), intro,
-                 [t._("The chart shows the right department's profit minus the left's, added up: flat at 0 while "
-                      "they are the same.")],
-                 [t._("Press Switch now (on the right department's card) when you want, or Next: it switches in "
-                      "{quarter}.", quarter=t.quarter(q[1]))], "profit", q[0])
+    same = bool(
+        at is None
+        or (left.frame.iloc[: at + 1].profit.to_numpy() == right.frame.iloc[: at + 1].profit.to_numpy()).all()
+    )
+    intro = [
+        t._(
+            "One department, twice: both sides start under {left} in the same market, with the same people "
+            "and the same {clients}. Until the switch the two are identical, quarter by quarter.",
+            left=left.label,
+            clients=t.count(int(first.active_clients), "{n} client", "{n} clients"),
+        ),
+        t._(
+            "The question a consultant is paid for: should the right one switch to {policy}? What does the "
+            "transition cost, and when does it pay back?",
+            policy=policy,
+        ),
+    ]
+    step0 = Step(
+        t._("Should we switch?"),
+        intro,
+        [
+            t._(
+                "The chart shows the right department's profit minus the left's, added up: flat at 0 while "
+                "they are the same."
+            )
+        ],
+        [
+            t._(
+                "Press Switch now (on the right department's card) when you want, or Next: it switches in {quarter}.",
+                quarter=t.quarter(q[1]),
+            )
+        ],
+        "profit",
+        q[0],
+    )
     if at is None:
         switch_text = profit_text(left, right, t, None, spread, True, policy)
     else:
         after = right.frame[right.frame.quarter > at]
-        text = [t._("In {quarter} the right department switched to {policy}: roles assigned from each seller's "
-                    "skill, the books moved to the account managers by planned handoffs as their room allows, a CRM "
-                    "rolled out over several quarters, with its one-off cost and training time.",
-                    quarter=t.quarter(at), policy=policy)]
+        text = [
+            t._(
+                "In {quarter} the right department switched to {policy}: roles assigned from each seller's "
+                "skill, the books moved to the account managers by planned handoffs as their room allows, a CRM "
+                "rolled out over several quarters, with its one-off cost and training time.",
+                quarter=t.quarter(at),
+                policy=policy,
+            )
+        ]
         if len(after):
-            text.append(t._("So far since: {crm} spent on the CRM, {hires}, {quits}.",
-                            crm=t.money(float(after.crm_cost.sum())),
-                            hires=t.count(int(after.hires.sum()), "{n} hire", "{n} hires"),
-                            quits=t.count(int(after.quits.sum()), "{n} quit", "{n} quits")))
-        text.append(t._("Before the switch both departments were identical: {same}.",
-                        same=t._("checked, quarter by quarter") if same else t._("not so – check the settings")))
+            text.append(
+                t._(
+                    "So far since: {crm} spent on the CRM, {hires}, {quits}.",
+                    crm=t.money(float(after.crm_cost.sum())),
+                    hires=t.count(int(after.hires.sum()), "{n} hire", "{n} hires"),
+                    quits=t.count(int(after.quits.sum()), "{n} quit", "{n} quits"),
+                )
+            )
+        text.append(
+            t._(
+                "Before the switch both departments were identical: {same}.",
+                same=t._("checked, quarter by quarter") if same else t._("not so – check the settings"),
+            )
+        )
         switch_text = text
-    step1 = Step(t._("The switch"), switch_text,
-                 [t._("The dashed line on every chart marks the switch quarter."),
-                  t._("The books chart: who is a hunter, who an account manager, and how the books move.")],
-                 [t._("Step on: watch profit dip while the transition costs time and money.")], "books", q[1],
-                 switch=True)
+    step1 = Step(
+        t._("The switch"),
+        switch_text,
+        [
+            t._("The dashed line on every chart marks the switch quarter."),
+            t._("The books chart: who is a hunter, who an account manager, and how the books move."),
+        ],
+        [t._("Step on: watch profit dip while the transition costs time and money.")],
+        "books",
+        q[1],
+        switch=True,
+    )
     curve = profit_text(left, right, t, at, spread, True, policy)
-    step2 = Step(t._("The dip: the J-curve"), curve,
-                 [t._("Below 0: the switch has cost more than it has brought so far. The shaded band holds 8 of 10 "
-                      "departments like this one.")],
-                 [t._("Reset and switch later, or earlier: does the dip get deeper or shallower?")], "profit", q[2])
-    step3 = Step(t._("Does it pay back?"), curve,
-                 [t._("The payback quarter is the first after which the line stays above 0.")],
-                 [t._("Change the market (seed) in Levers and Reset: does the same switch pay back elsewhere?")],
-                 "profit", q[3])
+    step2 = Step(
+        t._("The dip: the J-curve"),
+        curve,
+        [
+            t._(
+                "Below 0: the switch has cost more than it has brought so far. The shaded band holds 8 of 10 "
+                "departments like this one."
+            )
+        ],
+        [t._("Reset and switch later, or earlier: does the dip get deeper or shallower?")],
+        "profit",
+        q[2],
+    )
+    step3 = Step(
+        t._("Does it pay back?"),
+        curve,
+        [t._("The payback quarter is the first after which the line stays above 0.")],
+        [t._("Change the market (seed) in Levers and Reset: does the same switch pay back elsewhere?")],
+        "profit",
+        q[3],
+    )
     return [step0, step1, step2, step3, _golden(left, right, t, q[4])]
 
 
 def _decision(left: Department, right: Department, t: Translator, quarter: int, spread: Spread | None) -> Step:
     text = profit_text(left, right, t, 0, spread, False)
     notice = [t._("Revenue is not profit: dedicated roles and a CRM cost pay, hiring and selling time.")]
-    try_ = [t._("Press Switch live in the top bar: both start under {left}, and you decide when the right one "
-                "switches.", left=left.label)]
+    try_ = [
+        t._(
+            "Press Switch live in the top bar: both start under {left}, and you decide when the right one switches.",
+            left=left.label,
+        )
+    ]
     return Step(t._("And the profit?"), text, notice, try_, "profit", quarter)
 
 
@@ -205,38 +312,62 @@ def _start(left: Department, right: Department, t: Translator, quarter: int) -> 
     sellers = len(snap.sellers)
     veterans = sum(s.veteran for s in snap.sellers)
     text = [
-        t._("Two departments in the same market: the same leads arrive on both sides, quarter by quarter. "
+        t._(
+            "Two departments in the same market: the same leads arrive on both sides, quarter by quarter. "
             "Only the rule for who keeps a client differs: on the left {left}, on the right {right}.",
-            left=left.label, right=right.label),
-        t._("Each starts with {sellers}, {veterans} among them, and {clients}; {golden} are consultative — "
+            left=left.label,
+            right=right.label,
+        ),
+        t._(
+            "Each starts with {sellers}, {veterans} among them, and {clients}; {golden} are consultative — "
             "the golden fund, bringing {money} a quarter out of {total}.",
             sellers=t.count(sellers, "{n} seller", "{n} sellers"),
             veterans=t.count(veterans, "{n} veteran", "{n} veterans"),
             clients=t.count(int(first.active_clients), "{n} client", "{n} clients"),
             golden=t.number(int(first.golden_fund_clients)),
-            money=t.money(first.golden_fund_revenue), total=t.money(first.revenue)),
+            money=t.money(first.golden_fund_revenue),
+            total=t.money(first.revenue),
+        ),
     ]
-    notice = [t._("The headline numbers on top: revenue now and its change since the start, for each side."),
-              t._("The books chart: how many clients of each type every seller holds.")]
-    try_ = [t._("Press Next: the simulation plays the first quarters and the story goes on."),
-            t._("Open Levers to see what the trainer can change (applied on Reset).")]
+    notice = [
+        t._("The headline numbers on top: revenue now and its change since the start, for each side."),
+        t._("The books chart: how many clients of each type every seller holds."),
+    ]
+    try_ = [
+        t._("Press Next: the simulation plays the first quarters and the story goes on."),
+        t._("Open Levers to see what the trainer can change (applied on Reset)."),
+    ]
     return Step(t._("Two departments, one market"), text, notice, try_, "books", quarter)
 
 
 def _servicing(left: Department, right: Department, t: Translator, quarter: int) -> Step:
     shares = [float(d.frame.veteran_service_share.iloc[-1]) for d in (left, right)]
     busy = [e for e in left.events if e.kind == "servicing" and e.quarter <= left.quarter]
-    text = [t._("After {quarters}, the veterans of {left} spend {share} of their time servicing the clients they "
-                "already have — mostly invoicing loyal transactional clients. In {right}: {other}.",
-                quarters=t.count(left.quarter, "{n} quarter", "{n} quarters"), left=left.label,
-                share=t.percent(shares[0]), right=right.label, other=t.percent(shares[1]))]
+    text = [
+        t._(
+            "After {quarters}, the veterans of {left} spend {share} of their time servicing the clients they "
+            "already have — mostly invoicing loyal transactional clients. In {right}: {other}.",
+            quarters=t.count(left.quarter, "{n} quarter", "{n} quarters"),
+            left=left.label,
+            share=t.percent(shares[0]),
+            right=right.label,
+            other=t.percent(shares[1]),
+        )
+    ]
     if busy:
         names = {(fields_of(e) or {}).get("name") or f"#{i}" for i, e in enumerate(busy)}  # unread: one each
-        text.append(t.count(len(names),
-                            "{n} veteran of {left} crossed 80% of time on invoicing so far.",
-                            "{n} veterans of {left} crossed 80% of time on invoicing so far.", left=left.label))
-    notice = [t._("Time spent servicing is time not spent on new consultative leads."),
-              t._("The dotted line marks 80%: the book's 'veterans become invoicing clerks'.")]
+        text.append(
+            t.count(
+                len(names),
+                "{n} veteran of {left} crossed 80% of time on invoicing so far.",
+                "{n} veterans of {left} crossed 80% of time on invoicing so far.",
+                left=left.label,
+            )
+        )
+    notice = [
+        t._("Time spent servicing is time not spent on new consultative leads."),
+        t._("The dotted line marks 80%: the book's 'veterans become invoicing clerks'."),
+    ]
     try_ = [t._("Raise the lead inflow in Levers and press Reset: do the veterans find more time for new clients?")]
     return Step(t._("Veterans become invoicing clerks"), text, notice, try_, "servicing", quarter)
 
@@ -247,35 +378,55 @@ def _newcomers(left: Department, right: Department, t: Translator, quarter: int)
     old = [p for p in pursuits if p.status == "veteran"]
     text = []
     if new:
-        text.append(t._("In {left}, newcomers pursued {leads}; {share} of them consultative, of average difficulty "
-                        "{new} (veterans' pursuits: {old}). Newcomers won {rate} of theirs, veterans {vrate}.",
-                        left=left.label, leads=t.count(len(new), "{n} lead", "{n} leads"),
-                        share=t.percent(np.mean([p.consultative for p in new])),
-                        new=t.number(np.mean([p.complexity for p in new]), 2),
-                        old=t.number(np.mean([p.complexity for p in old]), 2) if old else "–",
-                        rate=t.percent(_win_rate(new)), vrate=t.percent(_win_rate(old)) if old else "–"))
+        text.append(
+            t._(
+                "In {left}, newcomers pursued {leads}; {share} of them consultative, of average difficulty "
+                "{new} (veterans' pursuits: {old}). Newcomers won {rate} of theirs, veterans {vrate}.",
+                left=left.label,
+                leads=t.count(len(new), "{n} lead", "{n} leads"),
+                share=t.percent(np.mean([p.consultative for p in new])),
+                new=t.number(np.mean([p.complexity for p in new]), 2),
+                old=t.number(np.mean([p.complexity for p in old]), 2) if old else "–",
+                rate=t.percent(_win_rate(new)),
+                vrate=t.percent(_win_rate(old)) if old else "–",
+            )
+        )
         hardest = max((p for p in new if p.consultative), key=lambda p: p.complexity, default=None)
         if hardest is not None:
             text.append(_hardest(hardest, t))
     else:
         text.append(t._("No newcomer has finished a pursuit in {left} yet.", left=left.label))
-    notice = [t._("Under finder keeps the veterans' books are full, so the hard new leads go to whoever has time: "
-                  "the newcomers."),
-              t._("In the books chart, compare the newcomers' bars with the veterans'.")]
+    notice = [
+        t._(
+            "Under finder keeps the veterans' books are full, so the hard new leads go to whoever has time: "
+            "the newcomers."
+        ),
+        t._("In the books chart, compare the newcomers' bars with the veterans'."),
+    ]
     try_ = [t._("Step on and watch the event log: who quits, and after how many lost pursuits?")]
     return Step(t._("Newcomers get the hardest clients"), text, notice, try_, "books", quarter)
 
 
 def _hardest(p: Pursuit, t: Translator) -> str:
     if p.outcome == "lost":
-        return t._("The hardest consultative lead a newcomer got: client C{client} (difficulty {difficulty}), "
-                   "given to {seller} in {start}; lost in {end}.", client=p.client,
-                   difficulty=t.number(p.complexity, 2), seller=p.seller, start=t.quarter(p.started),
-                   end=t.quarter(p.ended))
-    return t._("The hardest consultative lead a newcomer got: client C{client} (difficulty {difficulty}), "
-               "given to {seller} in {start}; won in {end}.", client=p.client,
-               difficulty=t.number(p.complexity, 2), seller=p.seller, start=t.quarter(p.started),
-               end=t.quarter(p.ended))
+        return t._(
+            "The hardest consultative lead a newcomer got: client C{client} (difficulty {difficulty}), "
+            "given to {seller} in {start}; lost in {end}.",
+            client=p.client,
+            difficulty=t.number(p.complexity, 2),
+            seller=p.seller,
+            start=t.quarter(p.started),
+            end=t.quarter(p.ended),
+        )
+    return t._(
+        "The hardest consultative lead a newcomer got: client C{client} (difficulty {difficulty}), "
+        "given to {seller} in {start}; won in {end}.",
+        client=p.client,
+        difficulty=t.number(p.complexity, 2),
+        seller=p.seller,
+        start=t.quarter(p.started),
+        end=t.quarter(p.ended),
+    )
 
 
 def _win_rate(pursuits: list[Pursuit]) -> float:
@@ -287,11 +438,20 @@ def _skill(left: Department, right: Department, t: Translator, quarter: int) -> 
     for d in (left, right):
         start, now = float(d.frame.veteran_skill.iloc[0]), float(d.frame.veteran_skill.iloc[-1])
         quits = [name for name, q in d.history.quits.items() if q <= d.quarter]
-        text.append(t._("{label}: the veterans' consultative skill went from {start} to {now} ({change}); {quits} "
-                        "so far.", label=d.label, start=t.number(start, 2), now=t.number(now, 2),
-                        change=t.change(now, start), quits=t.count(len(quits), "{n} seller quit", "{n} sellers quit")))
-    notice = [t._("Skill not used is forgotten: a veteran who only invoices loses consultative skill."),
-              t._("Each thin line is one person hired during the run; ✕ marks where they quit.")]
+        text.append(
+            t._(
+                "{label}: the veterans' consultative skill went from {start} to {now} ({change}); {quits} so far.",
+                label=d.label,
+                start=t.number(start, 2),
+                now=t.number(now, 2),
+                change=t.change(now, start),
+                quits=t.count(len(quits), "{n} seller quit", "{n} sellers quit"),
+            )
+        )
+    notice = [
+        t._("Skill not used is forgotten: a veteran who only invoices loses consultative skill."),
+        t._("Each thin line is one person hired during the run; ✕ marks where they quit."),
+    ]
     try_ = [t._("Set the skill forgetting rate to 0 in Levers and Reset: does finder keeps still fall behind?")]
     return Step(t._("Skill fades, people leave"), text, notice, try_, "skill", quarter)
 
@@ -300,70 +460,130 @@ def _golden(left: Department, right: Department, t: Translator, quarter: int) ->
     text = []
     for d in (left, right):
         first, last = d.frame.iloc[0], d.frame.iloc[-1]
-        change = (last.golden_fund_revenue - first.golden_fund_revenue) / first.golden_fund_revenue \
-            if first.golden_fund_revenue else 0.0
+        change = (
+            (last.golden_fund_revenue - first.golden_fund_revenue) / first.golden_fund_revenue
+            if first.golden_fund_revenue
+            else 0.0
+        )
         churned = [e for e in d.events if e.kind == "churn" and e.quarter <= d.quarter]
         handoffs = [after_handoff(e) for e in churned]
-        values = {"label": d.label, "pct": t.percent(abs(change)), "now": t.money(last.golden_fund_revenue),
-                  "then": t.money(first.golden_fund_revenue)}
+        values = {
+            "label": d.label,
+            "pct": t.percent(abs(change)),
+            "now": t.money(last.golden_fund_revenue),
+            "then": t.money(first.golden_fund_revenue),
+        }
         if change < 0:
-            sentence = t._("{label}: the golden fund brings {pct} less than at the start ({now} a quarter against "
-                           "{then}); ", **values)
+            sentence = t._(
+                "{label}: the golden fund brings {pct} less than at the start ({now} a quarter against {then}); ",
+                **values,
+            )
         else:
-            sentence = t._("{label}: the golden fund brings {pct} more than at the start ({now} a quarter against "
-                           "{then}); ", **values)
+            sentence = t._(
+                "{label}: the golden fund brings {pct} more than at the start ({now} a quarter against {then}); ",
+                **values,
+            )
         if None in handoffs:  # the log does not say for every churn: count them only
-            text.append(sentence + t.count(len(churned), "{n} golden-fund client churned.",
-                                           "{n} golden-fund clients churned."))
+            text.append(
+                sentence + t.count(len(churned), "{n} golden-fund client churned.", "{n} golden-fund clients churned.")
+            )
         else:
-            text.append(sentence + t.count(len(churned), "{n} golden-fund client churned, {h} after a handoff.",
-                                           "{n} golden-fund clients churned, {h} after a handoff.",
-                                           h=t.number(sum(handoffs))))
-    notice = [t._("A consultative client is loyal to the person who serves it: when that person quits or hands it "
-                  "over, the client may leave."),
-              t._("The event log below counts the churned golden-fund clients quarter by quarter.")]
-    try_ = [t._("Compare finder keeps with dedicated roles without a CRM (choose it in Levers): handoffs cost "
-                "loyalty. Does a CRM make up for it?")]
+            text.append(
+                sentence
+                + t.count(
+                    len(churned),
+                    "{n} golden-fund client churned, {h} after a handoff.",
+                    "{n} golden-fund clients churned, {h} after a handoff.",
+                    h=t.number(sum(handoffs)),
+                )
+            )
+    notice = [
+        t._(
+            "A consultative client is loyal to the person who serves it: when that person quits or hands it "
+            "over, the client may leave."
+        ),
+        t._("The event log below counts the churned golden-fund clients quarter by quarter."),
+    ]
+    try_ = [
+        t._(
+            "Compare finder keeps with dedicated roles without a CRM (choose it in Levers): handoffs cost "
+            "loyalty. Does a CRM make up for it?"
+        )
+    ]
     return Step(t._("The golden fund drains"), text, notice, try_, "golden", quarter)
 
 
 def _revenue(left: Department, right: Department, t: Translator, quarter: int) -> Step:
     totals = [float(d.frame.revenue.sum()) for d in (left, right)]
     gap = totals[1] - totals[0]
-    values = {"quarters": t.count(left.quarter, "{n} quarter", "{n} quarters"), "right": right.label,
-              "left": left.label, "gap": t.money(abs(gap)), "r": t.money(totals[1]), "l": t.money(totals[0])}
+    values = {
+        "quarters": t.count(left.quarter, "{n} quarter", "{n} quarters"),
+        "right": right.label,
+        "left": left.label,
+        "gap": t.money(abs(gap)),
+        "r": t.money(totals[1]),
+        "l": t.money(totals[0]),
+    }
     if gap >= 0:
         text = [t._("Over {quarters}, {right} earned {gap} more than {left} ({r} against {l}).", **values)]
     else:
         text = [t._("Over {quarters}, {right} earned {gap} less than {left} ({r} against {l}).", **values)]
     for d in (left, right):
-        text.append(t._("{label}: revenue per quarter {change} since the start.", label=d.label,
-                        change=t.change(float(d.frame.revenue.iloc[-1]), float(d.frame.revenue.iloc[0]))))
+        text.append(
+            t._(
+                "{label}: revenue per quarter {change} since the start.",
+                label=d.label,
+                change=t.change(float(d.frame.revenue.iloc[-1]), float(d.frame.revenue.iloc[0])),
+            )
+        )
     notice = [t._("Revenue follows the golden fund with a delay: consultative clients grow when their needs are met.")]
-    try_ = [t._("Lower the share of consultative leads to 0.2 and Reset: when the work is transactional, does the "
-                "rule matter as much?")]
+    try_ = [
+        t._(
+            "Lower the share of consultative leads to 0.2 and Reset: when the work is transactional, does the "
+            "rule matter as much?"
+        )
+    ]
     return Step(t._("The bill"), text, notice, try_, "revenue", quarter)
 
 
 def _spread(left: Department, right: Department, t: Translator, quarter: int, spread: Spread | None) -> Step:
     if spread is None:
-        text = [t._("The spread of other departments is still being computed in the background; it appears as "
-                    "shaded bands on the revenue charts when ready.")]
+        text = [
+            t._(
+                "The spread of other departments is still being computed in the background; it appears as "
+                "shaded bands on the revenue charts when ready."
+            )
+        ]
     else:
-        text = [t._("This is one department. Across {n} departments in the same conditions, {right} ended with more "
-                    "golden-fund revenue than {left} in {k} ({pct}).", n=t.number(spread.replications),
-                    right=right.label, left=left.label, k=t.number(spread.right_keeps_more),
-                    pct=t.percent(spread.gap_share())),
-                t._("By that gap, the department on screen ranks {rank} of {n} (1 = the smallest gap).",
-                    rank=t.number(spread.shown_rank), n=t.number(spread.replications))]
+        text = [
+            t._(
+                "This is one department. Across {n} departments in the same conditions, {right} ended with more "
+                "golden-fund revenue than {left} in {k} ({pct}).",
+                n=t.number(spread.replications),
+                right=right.label,
+                left=left.label,
+                k=t.number(spread.right_keeps_more),
+                pct=t.percent(spread.gap_share()),
+            ),
+            t._(
+                "By that gap, the department on screen ranks {rank} of {n} (1 = the smallest gap).",
+                rank=t.number(spread.shown_rank),
+                n=t.number(spread.replications),
+            ),
+        ]
     notice = [t._("The shaded bands hold 8 of 10 departments: one run's luck can move a line that far.")]
-    try_ = [t._("Change the market (seed) in Levers and Reset: another department, another story — "
-                "does the conclusion hold?")]
+    try_ = [
+        t._(
+            "Change the market (seed) in Levers and Reset: another department, another story — "
+            "does the conclusion hold?"
+        )
+    ]
     return Step(t._("One department or many?"), text, notice, try_, "golden", quarter)
 
 
-def event_summary(kind_counts, handoffs: int | None, t: Translator, followers: int = 0, unread_follows: int = 0,
-                  switched_to: str = "") -> str:
+def event_summary(
+    kind_counts, handoffs: int | None, t: Translator, followers: int = 0, unread_follows: int = 0, switched_to: str = ""
+) -> str:
     """'8 golden-fund clients churned, 3 after a handoff; 2 quits; 1 hire' for one quarter, from the
     events' kinds and counts (``handoffs`` None: not known for every churn; ``unread_follows``:
     departures whose followers were not counted; ``switched_to``: the policy switched to, in words)."""
@@ -371,29 +591,43 @@ def event_summary(kind_counts, handoffs: int | None, t: Translator, followers: i
     if kind_counts.get("switch"):
         parts.append(t._("switch to {policy}", policy=switched_to) if switched_to else t._("policy switch"))
     if kind_counts.get("churn"):
-        parts.append(t.count(kind_counts["churn"], "{n} golden-fund client churned", "{n} golden-fund clients churned")
-                     + (t._(", {h} after a handoff", h=t.number(handoffs)) if handoffs else ""))
+        parts.append(
+            t.count(kind_counts["churn"], "{n} golden-fund client churned", "{n} golden-fund clients churned")
+            + (t._(", {h} after a handoff", h=t.number(handoffs)) if handoffs else "")
+        )
     if kind_counts.get("quit"):
         parts.append(t.count(kind_counts["quit"], "{n} quit", "{n} quits"))
     if followers:
         parts.append(t.count(followers, "{n} client left with their seller", "{n} clients left with their seller"))
     if unread_follows:
-        parts.append(t.count(unread_follows, "clients left with {n} departing seller",
-                             "clients left with {n} departing sellers"))
+        parts.append(
+            t.count(unread_follows, "clients left with {n} departing seller", "clients left with {n} departing sellers")
+        )
     if kind_counts.get("hire"):
         parts.append(t.count(kind_counts["hire"], "{n} hire", "{n} hires"))
     if kind_counts.get("promotion"):
         parts.append(t.count(kind_counts["promotion"], "{n} promotion", "{n} promotions"))
     if kind_counts.get("servicing"):
-        parts.append(t.count(kind_counts["servicing"], "{n} veteran crossed 80% invoicing",
-                             "{n} veterans crossed 80% invoicing"))
+        parts.append(
+            t.count(kind_counts["servicing"], "{n} veteran crossed 80% invoicing", "{n} veterans crossed 80% invoicing")
+        )
     known = {"switch", "churn", "quit", "follow", "hire", "promotion", "servicing"}
     parts += [f"{kind} ×{t.number(n)}" for kind, n in sorted(kind_counts.items()) if kind not in known]
     return "; ".join(parts)
 
 
-__all__ = ["Department", "JCurve", "Step", "event_summary", "events_by_quarter", "j_curve", "live_targets",
-           "profit_text", "steps", "targets"]
+__all__ = [
+    "Department",
+    "JCurve",
+    "Step",
+    "event_summary",
+    "events_by_quarter",
+    "j_curve",
+    "live_targets",
+    "profit_text",
+    "steps",
+    "targets",
+]
 
 
 def event_line(event, t: Translator) -> str:
@@ -405,27 +639,42 @@ def event_line(event, t: Translator) -> str:
     if fields is None or t.lang == "en":
         return event.text
     if event.kind == "churn":
-        return (t._("golden-fund client C{client} churned after a handoff", client=fields["client"])
-                if fields["handoff"] else t._("golden-fund client C{client} churned", client=fields["client"]))
+        return (
+            t._("golden-fund client C{client} churned after a handoff", client=fields["client"])
+            if fields["handoff"]
+            else t._("golden-fund client C{client} churned", client=fields["client"])
+        )
     if event.kind == "quit":
         who = fields["who"].replace(" ", "_")
-        return t._("{who} {name} quit after {lost} lost and {won} won pursuits (skill {skill}, motivation "
-                   "{motivation})", who=t.term(who) if who in TERM_KEYS else fields["who"], name=fields["name"],
-                   lost=fields["lost"], won=fields["won"], skill=t.number(float(fields["skill"]), 2),
-                   motivation=t.number(float(fields["motivation"]), 2))
+        return t._(
+            "{who} {name} quit after {lost} lost and {won} won pursuits (skill {skill}, motivation {motivation})",
+            who=t.term(who) if who in TERM_KEYS else fields["who"],
+            name=fields["name"],
+            lost=fields["lost"],
+            won=fields["won"],
+            skill=t.number(float(fields["skill"]), 2),
+            motivation=t.number(float(fields["motivation"]), 2),
+        )
     if event.kind == "hire":
         role = fields["role"].replace(" ", "_")
-        return t._("{name} hired as {role} (skill {skill})", name=fields["name"],
-                   role=t.term(role) if role in TERM_KEYS else fields["role"],
-                   skill=t.number(float(fields["skill"]), 2))
+        return t._(
+            "{name} hired as {role} (skill {skill})",
+            name=fields["name"],
+            role=t.term(role) if role in TERM_KEYS else fields["role"],
+            skill=t.number(float(fields["skill"]), 2),
+        )
     if event.kind == "promotion":
-        return t._("{name} promoted to hunter (skill {skill})", name=fields["name"],
-                   skill=t.number(float(fields["skill"]), 2))
+        return t._(
+            "{name} promoted to hunter (skill {skill})", name=fields["name"], skill=t.number(float(fields["skill"]), 2)
+        )
     if event.kind == "follow":
         return t.count(int(fields["count"]), "{n} client left with their seller", "{n} clients left with their seller")
     if event.kind == "servicing":
-        return t._("veteran {name} now spends {share} of time on invoicing", name=fields["name"],
-                   share=t.percent(int(fields["share"]) / 100))
+        return t._(
+            "veteran {name} now spends {share} of time on invoicing",
+            name=fields["name"],
+            share=t.percent(int(fields["share"]) / 100),
+        )
     return event.text
 
 

@@ -21,8 +21,10 @@ def paired_gaps(left: str, right: str, candidates: int = CANDIDATES, quarters: i
     """Seed -> ``METRIC`` of ``right`` minus that of ``left``, each seed's two runs on common random numbers."""
     gaps = {}
     for seed in range(candidates):
-        values = [run_simulation(SCENARIO, policy, seed=seed, replication=0, quarters=quarters).summary[METRIC]
-                  for policy in (left, right)]
+        values = [
+            run_simulation(SCENARIO, policy, seed=seed, replication=0, quarters=quarters).summary[METRIC]
+            for policy in (left, right)
+        ]
         gaps[seed] = values[1] - values[0]
     return gaps
 
@@ -37,7 +39,9 @@ def typical_seed(left: str = "finder_keeps", right: str = "dedicated_roles_crm",
 if __name__ == "__main__":
     gaps = paired_gaps("finder_keeps", "dedicated_roles_crm")
     ordered = sorted(gaps.values())
-    print(f"{METRIC}, dedicated_roles_crm minus finder_keeps, over {len(gaps)} seeds: "
-          f"min {ordered[0]:+,.0f}, median {statistics.median(ordered):+,.0f}, max {ordered[-1]:+,.0f} k€; "
-          f"positive in {sum(g > 0 for g in ordered)}")
+    print(
+        f"{METRIC}, dedicated_roles_crm minus finder_keeps, over {len(gaps)} seeds: "
+        f"min {ordered[0]:+,.0f}, median {statistics.median(ordered):+,.0f}, max {ordered[-1]:+,.0f} k€; "
+        f"positive in {sum(g > 0 for g in ordered)}"
+    )
     print("typical seed:", typical_seed())

@@ -49,7 +49,8 @@ def crm_map(reps: int, seed: int) -> Figure:
     ax.set(
         xlabel="crm.handoff_protection (share of handoff losses a fully used CRM prevents)",
         ylabel="crm.firm_loyalty_rate (per quarter)",
-        title=f"Dedicated roles + CRM minus finder keeps, profit over 5 years, k€\n({reps} pairs each; ? = CI includes 0)",
+        title="Dedicated roles + CRM minus finder keeps, profit over 5 years, k€\n"
+        f"({reps} pairs each; ? = CI includes 0)",
     )
     fig.colorbar(image, ax=ax, label="k€")
     return fig

@@ -98,10 +98,14 @@ t = t_quantile(0.975, n - 1)
 paired_half = t * (wide["dedicated_roles_crm"] - wide[BASELINE]).std() / np.sqrt(n)
 unpaired_half = t * np.sqrt((wide["dedicated_roles_crm"].var() + wide[BASELINE].var()) / n)
 higher = int((wide["dedicated_roles_crm"] > wide[BASELINE]).sum())
-print(f"Revenue varies across departments with a standard deviation of {wide[BASELINE].std():,.0f} k€ "
-      f"(finder keeps); the remedy earned more in {higher} of {n} departments.")
-print(f"95% CI half-width of the revenue difference: ±{paired_half:,.0f} k€ paired, versus ±{unpaired_half:,.0f} k€ "
-      f"if the two policies had run on different departments ({unpaired_half / paired_half:.1f} times wider).")
+print(
+    f"Revenue varies across departments with a standard deviation of {wide[BASELINE].std():,.0f} k€ "
+    f"(finder keeps); the remedy earned more in {higher} of {n} departments."
+)
+print(
+    f"95% CI half-width of the revenue difference: ±{paired_half:,.0f} k€ paired, versus ±{unpaired_half:,.0f} k€ "
+    f"if the two policies had run on different departments ({unpaired_half / paired_half:.1f} times wider)."
+)
 
 # %% [markdown]
 # ## 3. The tables: each policy, and each policy minus the baseline
@@ -120,10 +124,10 @@ def fmt(value: float, signed: bool = False) -> str:
 
 
 key = summary[summary.metric.isin(KEY_METRICS)]
-table = key.assign(cell=[f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]" for m, lo, hi in
-                         zip(key["mean"], key.ci_low, key.ci_high, strict=True)])
-table = table.pivot(index="metric", columns="policy", values="cell").reindex(index=list(KEY_METRICS),
-                                                                             columns=POLICIES)
+table = key.assign(
+    cell=[f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]" for m, lo, hi in zip(key["mean"], key.ci_low, key.ci_high, strict=True)]
+)
+table = table.pivot(index="metric", columns="policy", values="cell").reindex(index=list(KEY_METRICS), columns=POLICIES)
 table.index = [label(m) for m in table.index]
 display(table)
 
@@ -133,7 +137,8 @@ diffs["95% CI"] = [f"[{fmt(lo, True)}, {fmt(hi, True)}]" for lo, hi in zip(diffs
 diffs["verdict"] = np.where(diffs.ci_low > 0, "higher", np.where(diffs.ci_high < 0, "lower", "not clear"))
 diffs["metric"] = diffs.metric.map(label)
 diffs.assign(mean_diff=diffs.mean_diff.map(lambda v: fmt(v, True)))[
-    ["metric", "policy", "mean_diff", "95% CI", "verdict", "n"]].set_index(["metric", "policy"])
+    ["metric", "policy", "mean_diff", "95% CI", "verdict", "n"]
+].set_index(["metric", "policy"])
 
 # %% [markdown]
 # ## 4. The plots
@@ -143,9 +148,12 @@ diffs.assign(mean_diff=diffs.mean_diff.map(lambda v: fmt(v, True)))[
 # (`result.figures()` gives them all, `result.plot(metric)` one at a time).
 
 # %%
-PANELS = {"revenue": "Revenue per quarter, k€", "golden_fund_revenue": "Golden-fund revenue per quarter, k€",
-          "veteran_skill": "Veterans' consultative skill (those on staff)",
-          "veteran_service_share": "Veterans' time spent servicing (share)"}
+PANELS = {
+    "revenue": "Revenue per quarter, k€",
+    "golden_fund_revenue": "Golden-fund revenue per quarter, k€",
+    "veteran_skill": "Veterans' consultative skill (those on staff)",
+    "veteran_service_share": "Veterans' time spent servicing (share)",
+}
 bands = summarise(timeseries, list(PANELS), by=["policy", "quarter"])
 fig, axes = plt.subplots(2, 2, figsize=(13, 8))
 for ax, (metric, title) in zip(axes.flat, PANELS.items(), strict=True):
@@ -197,8 +205,10 @@ for policy in others:
     print(f"Revenue, {policy} minus {BASELINE}: {verdict(row)} ({row.mean_diff / base_revenue:+.1%}).")
 crm_alone, remedy = revenue_diff("finder_keeps_crm").mean_diff, revenue_diff("dedicated_roles_crm").mean_diff
 if remedy > 0:
-    print(f"The revenue gain of a CRM alone (finder_keeps_crm) is {crm_alone / remedy:.0%} of the gain of roles "
-          "with a CRM.")
+    print(
+        f"The revenue gain of a CRM alone (finder_keeps_crm) is {crm_alone / remedy:.0%} of the gain of roles "
+        "with a CRM."
+    )
 roles_on_crm = paired_differences(runs, ["revenue_total"], "finder_keeps_crm")
 row = roles_on_crm[roles_on_crm.policy == "dedicated_roles_crm"].iloc[0]
 print(f"Roles added to a CRM (dedicated_roles_crm minus finder_keeps_crm): {verdict(row)}.")
@@ -239,8 +249,10 @@ folder_paired = pd.read_csv(folder / "paired_differences.csv")  # policy, baseli
 folder_runs = pd.read_parquet(folder / "runs.parquet")  # one row per policy × replication
 folder_series = pd.read_parquet(folder / "timeseries.parquet")  # policy, replication, quarter, metrics...
 manifest = json.loads((folder / "manifest.json").read_text())
-print(f"manifest: {manifest['subcommand']}, status {manifest['status']}, root seed {manifest['root_seed_entropy']}, "
-      f"policies {', '.join(manifest['arguments']['policies'])}, {manifest['arguments']['reps']} replications")
+print(
+    f"manifest: {manifest['subcommand']}, status {manifest['status']}, root seed {manifest['root_seed_entropy']}, "
+    f"policies {', '.join(manifest['arguments']['policies'])}, {manifest['arguments']['reps']} replications"
+)
 folder_paired[folder_paired.metric == "revenue_total"]
 
 # %% [markdown]
@@ -256,10 +268,13 @@ print(f"paired_differences.csv recomputed from runs.parquet: identical = {same}"
 
 row = folder_runs[(folder_runs.policy == "dedicated_roles") & (folder_runs.replication == 3)].iloc[0]
 demo_quarters = int(folder_series.quarter.max())
-alone = run_simulation(folder / "scenarios" / "dedicated_roles.toml", "dedicated_roles", seed=int(row.seed),
-                       replication=3)
-print(f"run_simulation(scenarios/dedicated_roles.toml, seed={int(row.seed)}, replication=3): {demo_quarters} quarters, "
-      f"revenue {alone.summary['revenue_total']:,.1f} k€; runs.parquet {row.revenue_total:,.1f} k€")
+alone = run_simulation(
+    folder / "scenarios" / "dedicated_roles.toml", "dedicated_roles", seed=int(row.seed), replication=3
+)
+print(
+    f"run_simulation(scenarios/dedicated_roles.toml, seed={int(row.seed)}, replication=3): {demo_quarters} quarters, "
+    f"revenue {alone.summary['revenue_total']:,.1f} k€; runs.parquet {row.revenue_total:,.1f} k€"
+)
 
 # %%
 golden = summarise(folder_series, ["golden_fund_revenue"], by=["policy", "quarter"])
@@ -293,11 +308,25 @@ workdir.cleanup()  # the demo folder is temporary; your own folders under result
 
 # %%
 SWITCH_AT = 4
-switch = experiments.compare(SCENARIO, [BASELINE, "dedicated_roles_crm"], REPS, quarters=QUARTERS, seed=SEED,
-                             switch_at=SWITCH_AT, progress=False)
+switch = experiments.compare(
+    SCENARIO, [BASELINE, "dedicated_roles_crm"], REPS, quarters=QUARTERS, seed=SEED, switch_at=SWITCH_AT, progress=False
+)
 print(switch)
-switch.payback[["policy", "switch_at", "payback_median", "payback_q10", "payback_q90", "share_never",
-                "npv_mean", "npv_ci_low", "npv_ci_high", "prob_ahead", "n"]]
+switch.payback[
+    [
+        "policy",
+        "switch_at",
+        "payback_median",
+        "payback_q10",
+        "payback_q90",
+        "share_never",
+        "npv_mean",
+        "npv_ci_low",
+        "npv_ci_high",
+        "prob_ahead",
+        "n",
+    ]
+]
 
 # %%
 display(j_curve_figure(switch.j_curve, switch.payback, policy_colors(switch.policies), SWITCH_AT))

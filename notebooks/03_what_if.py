@@ -57,9 +57,11 @@ LEVERS = {
     "skill.forgetting_rate": (0.0, 0.1, 0.2, 0.35),
     "crm.adoption": (0.0, 0.4, 0.8, 1.0),
 }
-DEFAULTS = {"market.consultative_share": BASE.market.consultative_share,
-            "skill.forgetting_rate": BASE.skill.forgetting_rate,
-            "crm.adoption": BASE.crm.adoption}  # the adoption the *_crm policies use
+DEFAULTS = {
+    "market.consultative_share": BASE.market.consultative_share,
+    "skill.forgetting_rate": BASE.skill.forgetting_rate,
+    "crm.adoption": BASE.crm.adoption,
+}  # the adoption the *_crm policies use
 METRIC = "revenue_total"
 print(f"{REPS} replications of {QUARTERS} quarters per policy and lever value.")
 for key, value in DEFAULTS.items():
@@ -72,11 +74,13 @@ for key, value in DEFAULTS.items():
 # policy × every replication, replication *r* always on the same random streams, on all cores. Its
 # result's `paired` table holds each policy minus the first one (the baseline) at each value.
 
+
 # %%
 def sweep(key: str, values: tuple, policies: list[str], overrides: dict | None = None) -> pd.DataFrame:
     """Each policy minus the first, paired by replication, at each value of ``key`` (the metric only)."""
-    result = experiments.sweep({key: list(values)}, SCENARIO, policies, REPS, quarters=QUARTERS, seed=SEED,
-                               overrides=overrides, progress=False)
+    result = experiments.sweep(
+        {key: list(values)}, SCENARIO, policies, REPS, quarters=QUARTERS, seed=SEED, overrides=overrides, progress=False
+    )
     runs.append(result.runs)
     return result.paired[result.paired.metric == METRIC]
 
@@ -122,9 +126,13 @@ print(f"{sum(map(len, runs))} runs of {QUARTERS} quarters each.")
 # value (the dotted line marks the default). Above the zero line the alternative earns more.
 
 # %%
-COLOURS = {"dedicated_roles − finder_keeps": "tab:green", "dedicated_roles_crm − finder_keeps": "tab:red",
-           "roles with this CRM − finder_keeps without": "tab:red", "roles − finder_keeps, same CRM": "tab:green",
-           "finder_keeps with this CRM − without": "tab:orange"}
+COLOURS = {
+    "dedicated_roles − finder_keeps": "tab:green",
+    "dedicated_roles_crm − finder_keeps": "tab:red",
+    "roles with this CRM − finder_keeps without": "tab:red",
+    "roles − finder_keeps, same CRM": "tab:green",
+    "finder_keeps with this CRM − without": "tab:orange",
+}
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), sharey=True)
 for ax, (key, diff) in zip(axes, differences.items(), strict=True):
     comparisons = list(dict.fromkeys(diff.comparison))
@@ -132,8 +140,15 @@ for ax, (key, diff) in zip(axes, differences.items(), strict=True):
     for i, comparison in enumerate(comparisons):
         rows = diff[diff.comparison == comparison]
         x = rows[key] + (i - (len(comparisons) - 1) / 2) * step
-        ax.errorbar(x, rows.mean_diff, yerr=[rows.mean_diff - rows.ci_low, rows.ci_high - rows.mean_diff],
-                    fmt="o-", capsize=4, color=COLOURS[comparison], label=comparison)
+        ax.errorbar(
+            x,
+            rows.mean_diff,
+            yerr=[rows.mean_diff - rows.ci_low, rows.ci_high - rows.mean_diff],
+            fmt="o-",
+            capsize=4,
+            color=COLOURS[comparison],
+            label=comparison,
+        )
     ax.axhline(0, color="black", linewidth=0.9)
     ax.axvline(DEFAULTS[key], color="grey", linestyle=":", linewidth=1.2)
     ax.set(title=key, xlabel=key, xticks=LEVERS[key])
@@ -148,6 +163,7 @@ plt.show()
 # clearly more (CI above 0), clearly less (CI below 0), or cannot be told apart from finder keeps;
 # and between which values the mean difference changes sign.
 
+
 # %%
 def verdict(row: pd.Series) -> str:
     if row.ci_low > 0:
@@ -159,16 +175,22 @@ def describe(key: str, diff: pd.DataFrame) -> list[str]:
     lines = []
     for comparison, rows in diff.groupby("comparison", sort=False):
         rows = rows.sort_values(key)
-        points = "; ".join(f"{v:g}: {m:+,.0f} [{lo:+,.0f}, {hi:+,.0f}] {verdict(r)}" for (_, r), v, m, lo, hi in
-                           zip(rows.iterrows(), rows[key], rows.mean_diff, rows.ci_low, rows.ci_high, strict=True))
+        points = "; ".join(
+            f"{v:g}: {m:+,.0f} [{lo:+,.0f}, {hi:+,.0f}] {verdict(r)}"
+            for (_, r), v, m, lo, hi in zip(
+                rows.iterrows(), rows[key], rows.mean_diff, rows.ci_low, rows.ci_high, strict=True
+            )
+        )
         flips = []
         values, means = rows[key].to_numpy(), rows.mean_diff.to_numpy()
         for a, b, ma, mb in zip(values[:-1], values[1:], means[:-1], means[1:], strict=True):
             if ma * mb < 0:  # strictly opposite signs (a difference of exactly 0 is the same run twice)
                 flips.append(f"between {a:g} and {b:g} (near {a + (b - a) * ma / (ma - mb):.2f}, interpolated)")
         crossing = "the mean crosses zero " + " and ".join(flips) if flips else "the mean does not change sign"
-        lines.append(f"{comparison}, by {key} — {points}; from the lowest to the highest value the difference "
-                     f"moves by {means[-1] - means[0]:+,.0f} k€; {crossing}.")
+        lines.append(
+            f"{comparison}, by {key} — {points}; from the lowest to the highest value the difference "
+            f"moves by {means[-1] - means[0]:+,.0f} k€; {crossing}."
+        )
     return lines
 
 
@@ -210,8 +232,10 @@ TIME_COSTS = (0.05, 0.15)
 combination = sweep("crm.time_cost", TIME_COSTS, ["finder_keeps", "dedicated_roles_crm"], overrides=COMBINATION)
 setting = ", ".join(f"{key} {value:g}" for key, value in COMBINATION.items())
 for _, row in combination.iterrows():
-    print(f"{setting}, CRM time cost {row['crm.time_cost']:g}: dedicated_roles_crm − finder_keeps = "
-          f"{row.mean_diff:+,.0f} k€ [{row.ci_low:+,.0f}, {row.ci_high:+,.0f}] — {verdict(row)}.")
+    print(
+        f"{setting}, CRM time cost {row['crm.time_cost']:g}: dedicated_roles_crm − finder_keeps = "
+        f"{row.mean_diff:+,.0f} k€ [{row.ci_low:+,.0f}, {row.ci_high:+,.0f}] — {verdict(row)}."
+    )
 
 # %% [markdown]
 # How to read the panels:

@@ -149,8 +149,12 @@ def test_story_next_plays_to_each_step_and_back_replays():
 
 def switch_marks(built: dict) -> set[int]:
     """The quarters a chart option marks as the switch."""
-    return {item["xAxis"] for series in built["series"] for item in series.get("markLine", {}).get("data", [])
-            if item.get("name") == "switch"}
+    return {
+        item["xAxis"]
+        for series in built["series"]
+        for item in series.get("markLine", {}).get("data", [])
+        if item.get("name") == "switch"
+    }
 
 
 def test_switch_now_switches_the_right_department_live_and_marks_every_chart():
@@ -243,8 +247,9 @@ def test_axis_text_is_readable_from_the_back_row():
         built = option(chart, sides_of(state), translator("en"), state.horizon, None)
         axes = [*_listed(built["xAxis"]), *_listed(built["yAxis"])]
         assert all(axis["axisLabel"]["fontSize"] >= 14 for axis in axes), chart
-        assert all(axis["axisLabel"]["fontSize"] >= 16 for axis in axes if axis["type"] == "value"
-                   and chart != "books"), chart
+        assert all(
+            axis["axisLabel"]["fontSize"] >= 16 for axis in axes if axis["type"] == "value" and chart != "books"
+        ), chart
 
 
 def _listed(axes) -> list:
@@ -256,8 +261,10 @@ def all_levers_at(end: str) -> Levers:
 
 
 def sides_of(state: Lockstep) -> list[Side]:
-    return [Side(model.policy_name, "#000", timeseries(model), history, state.quarter)
-            for model, history in zip(state.models, state.histories, strict=True)]
+    return [
+        Side(model.policy_name, "#000", timeseries(model), history, state.quarter)
+        for model, history in zip(state.models, state.histories, strict=True)
+    ]
 
 
 @pytest.mark.parametrize(

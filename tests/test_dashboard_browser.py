@@ -30,8 +30,10 @@ CHROMIUM_ARGS = [
 ]
 CDN_FAILURE = re.compile(r"could not load url|cdn\.jsdelivr|unpkg\.com|/_solara/cdn/\S* HTTP/1\.1\" [45]\d\d", re.I)
 VIEWPORT = {"width": 1280, "height": 720}
-CHARTS_DRAWN = "q => [...document.querySelectorAll('[data-quarter]')].every(e => e.dataset.quarter == String(q) " \
-               "&& e.querySelector('canvas')) && document.querySelectorAll('[data-quarter]').length > 0"
+CHARTS_DRAWN = (
+    "q => [...document.querySelectorAll('[data-quarter]')].every(e => e.dataset.quarter == String(q) "
+    "&& e.querySelector('canvas')) && document.querySelectorAll('[data-quarter]').length > 0"
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -69,8 +71,13 @@ def dashboard(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "dashboard", "--port", str(port)], cwd=ROOT, env=env,
-                                  stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "dashboard", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_until_served(url, server)
@@ -134,8 +141,9 @@ def test_step_play_pause_and_reset(page):
     quarter(page, 1, 20)
     page.wait_for_function(CHARTS_DRAWN, arg=1, timeout=30_000)
     page.locator("button.play").click()
-    page.wait_for_function("() => +document.querySelector('.quarter').textContent.match(/\\d+/)[0] >= 4",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => +document.querySelector('.quarter').textContent.match(/\\d+/)[0] >= 4", timeout=30_000
+    )
     page.locator("button.play").click()  # now "Pause"
     page.get_by_role("button", name="Play").wait_for(timeout=10_000)
     paused = page.locator(".quarter").inner_text()

@@ -21,8 +21,12 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "count": (2, 3)}
 
 
 def source_texts() -> set:
-    return {message for _f, _l, message, _c, _x in extract_from_dir(
-        ROOT / "dashboard", method_map=[("**.py", "python")], keywords=KEYWORDS)}
+    return {
+        message
+        for _f, _l, message, _c, _x in extract_from_dir(
+            ROOT / "dashboard", method_map=[("**.py", "python")], keywords=KEYWORDS
+        )
+    }
 
 
 def test_every_text_of_the_page_has_a_russian_translation():
@@ -42,8 +46,18 @@ def test_every_text_of_the_page_has_a_russian_translation():
                 assert {part.split("}")[0] for part in string.split("{")[1:]} == wanted, message.id
 
 
-@pytest.mark.parametrize(("n", "text"), [(1, "1 клиент"), (2, "2 клиента"), (5, "5 клиентов"), (11, "11 клиентов"),
-                                         (21, "21 клиент"), (22, "22 клиента"), (112, "112 клиентов")])
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (1, "1 клиент"),
+        (2, "2 клиента"),
+        (5, "5 клиентов"),
+        (11, "11 клиентов"),
+        (21, "21 клиент"),
+        (22, "22 клиента"),
+        (112, "112 клиентов"),
+    ],
+)
 def test_russian_plural_forms(n: int, text: str):
     assert translator("ru").count(n, "{n} client", "{n} clients") == text
 
@@ -62,8 +76,9 @@ def test_terms_as_a_russian_trainer_says_them():
     assert ru.term("golden_fund_long") == "золотой фонд клиентов"
     assert ru.term("consultative_selling") == "консультационные продажи"
     assert ru.term("hunters") == "охотники" and ru.term("account_managers") == "аккаунт-менеджеры"
-    assert {ru.policy(name) for name in POLICIES} and all(ru.policy(name) != translator("en").policy(name)
-                                                        for name in POLICIES)
+    assert {ru.policy(name) for name in POLICIES} and all(
+        ru.policy(name) != translator("en").policy(name) for name in POLICIES
+    )
     assert set(TERMS) >= {"golden_fund", "veterans", "newcomers"}
 
 
@@ -75,12 +90,15 @@ def test_language_choice():
 
 def test_the_module_is_import_light():
     """Reports outside the dashboard can use it without Solara, matplotlib or the model."""
-    code = ("import sys, dashboard.i18n as i; i.translator('ru').money(1.5, 1); "
-            "bad = {'solara', 'matplotlib', 'mesa', 'simulation'} & set(sys.modules); assert not bad, bad")
+    code = (
+        "import sys, dashboard.i18n as i; i.translator('ru').money(1.5, 1); "
+        "bad = {'solara', 'matplotlib', 'mesa', 'simulation'} & set(sys.modules); assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def test_python_m_dashboard_takes_a_language():
-    out = subprocess.run([sys.executable, "-m", "dashboard", "--help"], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "dashboard", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert "--lang {en,ru}" in out

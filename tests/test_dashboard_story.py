@@ -21,8 +21,10 @@ from simulation.metrics import timeseries
 
 def departments(state: Lockstep, lang: str = "en") -> list[story.Department]:
     t = translator(lang)
-    return [story.Department(m.policy_name, t.policy(m.policy_name), timeseries(m), h, m.events, state.quarter)
-            for m, h in zip(state.models, state.histories, strict=True)]
+    return [
+        story.Department(m.policy_name, t.policy(m.policy_name), timeseries(m), h, m.events, state.quarter)
+        for m, h in zip(state.models, state.histories, strict=True)
+    ]
 
 
 def played(seed: int, quarters: int = 20) -> Lockstep:
@@ -163,13 +165,17 @@ def test_every_event_the_model_logs_is_understood():
 
 
 def test_an_event_of_another_shape_is_counted_by_its_kind_and_shown_as_it_is():
-    events = [Event(3, "churn", "golden-fund client C7 churned after a handoff"),
-              Event(3, "churn", "client C9 went elsewhere"), Event(3, "follow", "some clients followed S4"),
-              Event(3, "audit", "the books were audited")]
+    events = [
+        Event(3, "churn", "golden-fund client C7 churned after a handoff"),
+        Event(3, "churn", "client C9 went elsewhere"),
+        Event(3, "follow", "some clients followed S4"),
+        Event(3, "audit", "the books were audited"),
+    ]
     group = story.events_by_quarter(events, 3)[0]
     assert group.counts["churn"] == 2 and group.handoff_churns is None and group.unread_follows == 1
-    summary = story.event_summary(group.counts, group.handoff_churns, translator("en"), group.followers,
-                                  group.unread_follows)
+    summary = story.event_summary(
+        group.counts, group.handoff_churns, translator("en"), group.followers, group.unread_follows
+    )
     assert summary == ("2 golden-fund clients churned; clients left with 1 departing seller; audit ×1")
     assert story.event_line(events[1], translator("ru")) == "client C9 went elsewhere"
     structured = Event(4, "churn", "anything")

@@ -54,9 +54,11 @@ def roster_text(derived: Derived, names: Names) -> str:
     staff = team[team["on_staff"]]
     active = accounts[accounts["active"] & (accounts["size"] > 0)]
     books: dict[str, list[dict[str, Any]]] = {seller: [] for seller in staff.index}
-    for account in active.sort_values("size", ascending=False).itertuples():
-        owner = account.owner if account.owner in books else min(books, key=lambda s: (len(books[s]), s))
-        books[owner].append({"size": round(float(account.size), 3), "consultative": bool(account.consultative)})
+    for account in active.sort_values("size", ascending=False).to_dict("records"):
+        owner = str(account["owner"])
+        if owner not in books:
+            owner = min(books, key=lambda seller: (len(books[seller]), seller))
+        books[owner].append({"size": round(float(account["size"]), 3), "consultative": bool(account["consultative"])})
     lines = ["", f"# The department on {derived.window.as_of:%Y-%m-%d}: sellers on staff and their active clients."]
     for seller in staff.index:
         lines += ["", "[[department.roster]]", f"name = {toml_text(names.seller(str(seller)))}"]
