@@ -175,7 +175,12 @@ def event_fields(kind: str, text: str, data: dict | None = None) -> dict[str, st
     """The parts of one of the model's events: its structured ``data`` if the model gives it, else
     what the text says, or None for a text of another shape."""
     if data:
-        return {key: "" if value is None or value is False else str(value) for key, value in data.items()}
+        fields = {key: "" if value is None or value is False else str(value) for key, value in data.items()}
+        if "seller" in fields:
+            fields.setdefault("name", fields["seller"])
+        if kind == "servicing" and "share" in data:
+            fields["share"] = str(round(100 * float(data["share"])))  # a percentage, as the text gives it
+        return fields
     pattern = PATTERNS.get(kind)
     match = pattern.match(text) if pattern else None
     return match.groupdict() if match else None

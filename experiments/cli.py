@@ -32,7 +32,7 @@ DEFAULT_SCENARIO = "mature_department"
 LAZY_COMMANDS = {
     "import-crm": "build a scenario of your department from a CRM export",
     "calibrate": "fit what an export cannot show to the imported KPIs",
-    "discover": "where the answer flips: scenario discovery (PRIM) and robust choice over plausible worlds",
+    "discover": "where the answer flips: PRIM boxes, feature scores and robust choice over sampled worlds",
 }
 
 # The library's parameter names, as this command's options.

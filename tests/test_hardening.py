@@ -352,9 +352,11 @@ def test_the_parser_constants_agree_with_the_library():
 
     from experiments.arguments import DEFAULT_SCENARIO
     from experiments.crm.cli import add_parsers
+    from experiments.discover_cli import add_parsers as add_discover_parsers
 
     assert cli.MAIN_POLICIES == MAIN_POLICIES and cli.DEFAULT_SCENARIO == DEFAULT_SCENARIO
     commands = argparse.ArgumentParser().add_subparsers()
     add_parsers(commands)
+    add_discover_parsers(commands)
     helps = {action.dest: action.help for action in commands._choices_actions}
     assert helps == cli.LAZY_COMMANDS
