@@ -106,7 +106,10 @@ def quarter_snapshot(model: Department) -> dict[str, Any]:
     churned = left & (stage == Stage.CHURNED)
     won = ledger.won
     recent = active & (won >= max(q - model.scenario.pay.acquisition_window, founded + 1)) & (won < q)
-    count = np.count_nonzero
+
+    def count(mask: np.ndarray) -> int:
+        return int(np.count_nonzero(mask))
+
     sellers = model.regular_sellers()
     veterans = [s for s in sellers if s.veteran]
     newcomers = [s for s in sellers if s.newcomer]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cache, reduce
 from pathlib import Path
 from typing import Any
 
@@ -93,13 +93,18 @@ def before_switch(params: Scenario, preset: PolicyPreset) -> tuple[PolicyPreset,
     ``params`` (resolved for ``preset``) with ``preset``'s settings replaced by the current
     policy's (a setting neither names keeps its value; one only ``preset`` names takes its default)."""
     current = resolve_policy(params.department.current_policy)
-    defaults = Scenario()
+    defaults = _defaults()
     keys = set(preset.settings) | set(current.settings)
     changes = {
         key: current.settings[key] if key in current.settings else reduce(getattr, key.split("."), defaults)
         for key in keys
     }
     return current, resolve_scenario(params, changes) if changes else params
+
+
+@cache
+def _defaults() -> Scenario:
+    return Scenario()
 
 
 def unused_keys(scenario: Scenario, preset: PolicyPreset) -> dict[str, str]:

@@ -406,13 +406,23 @@ def _explain(error: ValidationError, origin: str) -> ScenarioError:
     return ScenarioError(f"{origin}{key} = {value!r} is not allowed ({message}){allowed}")
 
 
+def _holds(scenario: Scenario, key: str, value: Any) -> bool:
+    """Whether ``scenario`` already has ``value`` (of the same type) at the dotted ``key``."""
+    node: Any = scenario
+    for part in key.split("."):
+        if not isinstance(node, BaseModel) or part not in type(node).model_fields:
+            return False
+        node = getattr(node, part)
+    return type(node) is type(value) and node == value
+
+
 def build_scenario(
     base: str | Scenario = DEFAULT_PRESET, overrides: dict[str, Any] | None = None, origin: str = ""
 ) -> Scenario:
     """A validated scenario: a preset (or scenario) with dotted-key overrides applied."""
     if isinstance(base, Scenario):
-        if not overrides:
-            return base
+        if not overrides or all(_holds(base, key, value) for key, value in overrides.items()):
+            return base  # nothing to change: already valid
         flat = _flatten(base.model_dump())
     else:
         if base not in PRESETS:

@@ -31,6 +31,7 @@ class Timesheet:
         self._spare: Floats = np.zeros(0)
         self._service_load: Floats = np.zeros(0)
         self._book_size: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self._views: dict[str, np.ndarray] = {}  # read-only views, until an array is replaced
 
     # --- reading -------------------------------------------------------------------------------
     @property
@@ -40,20 +41,26 @@ class Timesheet:
             self._capacity_array = _read_only(np.array(self._capacity))
         return self._capacity_array
 
+    def _view(self, name: str) -> np.ndarray:
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = _read_only(getattr(self, f"_{name}"))
+        return view
+
     @property
     def spare(self) -> Floats:
         """Time not yet taken by servicing, CRM entry or assigned consultative work."""
-        return _read_only(self._spare)
+        return self._view("spare")
 
     @property
     def service_load(self) -> Floats:
         """Servicing time the desk's book needs this quarter."""
-        return _read_only(self._service_load)
+        return self._view("service_load")
 
     @property
     def book_size(self) -> npt.NDArray[np.int64]:
         """Active clients in the desk's book."""
-        return _read_only(self._book_size)
+        return self._view("book_size")
 
     # --- changing ------------------------------------------------------------------------------
     def add_desk(self, capacity: float) -> None:
@@ -63,6 +70,7 @@ class Timesheet:
         self._spare = np.append(self._spare, capacity)
         self._service_load = np.append(self._service_load, 0.0)
         self._book_size = np.append(self._book_size, 0)
+        self._views.clear()
 
     def close_desk(self, desk: int) -> None:
         """The seller at ``desk`` has left: no capacity from now on."""
@@ -85,6 +93,7 @@ class Timesheet:
             minlength=n,
         )
         self._spare = self.capacity * (1 - crm_share) - self._service_load - committed
+        self._views.clear()
 
     def reserve(self, desk: int, time: float) -> None:
         """Take ``time`` out of a desk's spare time."""
