@@ -91,8 +91,28 @@ def _new_folder(design: Design, store: Store, manifest: dict[str, Any], path: st
     return folder
 
 
+class _Ran:
+    """What every result says of the runs behind it: the scenarios and the root seed."""
+
+    design: Design
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario every policy shared: the one given, with the overrides (``scenario.toml``)."""
+        return self.design.shared
+
+    @property
+    def scenarios(self) -> dict[str, Scenario]:
+        """What each policy's runs started from, its settings applied (``scenarios/<policy>.toml``)."""
+        return dict(self.design.policy_scenarios)
+
+    @property
+    def seed(self) -> int:
+        return self.design.seed
+
+
 @dataclass(repr=False, eq=False)
-class ComparisonResult:
+class ComparisonResult(_Ran):
     """The result of ``compare`` or ``sweep``: tables, figures, and the results folder it writes.
 
     ``runs``: one row per policy (× sweep point) × replication, with seed and run-summary metrics;
@@ -142,20 +162,6 @@ class ComparisonResult:
         )
 
     # --- what ran ---------------------------------------------------------------------------------
-    @property
-    def scenario(self) -> Scenario:
-        """The scenario every policy shared: the one given, with the overrides (``scenario.toml``)."""
-        return self.design.shared
-
-    @property
-    def scenarios(self) -> dict[str, Scenario]:
-        """What each policy's runs started from, its settings applied (``scenarios/<policy>.toml``)."""
-        return dict(self.design.policy_scenarios)
-
-    @property
-    def seed(self) -> int:
-        return self.design.seed
-
     @property
     def policies(self) -> list[str]:
         return list(self.design.policies)
@@ -359,7 +365,7 @@ class ComparisonResult:
 
 
 @dataclass(repr=False, eq=False)
-class SensitivityResult:
+class SensitivityResult(_Ran):
     """The result of ``sensitivity``: the indices, the samples, the runs, the bar chart, the results folder.
 
     ``indices``: per parameter its range, the indices with 95% bootstrap half-widths (``*_conf``) and
@@ -390,18 +396,6 @@ class SensitivityResult:
             f"<SensitivityResult {self.study.method}: {self.study.output_name}, {len(self.design.samples)} samples "
             f"× {self.design.replications} replications on '{self.scenario.name}', seed {self.seed}>"
         )
-
-    @property
-    def scenario(self) -> Scenario:
-        return self.design.shared
-
-    @property
-    def scenarios(self) -> dict[str, Scenario]:
-        return dict(self.design.policy_scenarios)
-
-    @property
-    def seed(self) -> int:
-        return self.design.seed
 
     @cached_property
     def _tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
