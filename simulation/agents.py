@@ -5,7 +5,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Protocol, cast
 
-import numpy as np
 from mesa import Agent, Model
 
 from .ledger import ACTIVE, ClientLedger, Rows, Stage
@@ -133,8 +132,3 @@ class Client(Agent):
         department = _department(self)
         desk = int(department.ledger.owner[self.row])
         return department.desks[desk] if desk >= 0 else None
-
-
-def seller_array(sellers: list[Seller], attribute: str) -> np.ndarray:
-    """One attribute of some sellers as an array (for vectorised updates)."""
-    return np.array([getattr(s, attribute) for s in sellers])
