@@ -312,21 +312,7 @@ switch = experiments.compare(
     SCENARIO, [BASELINE, "dedicated_roles_crm"], REPS, quarters=QUARTERS, seed=SEED, switch_at=SWITCH_AT, progress=False
 )
 print(switch)
-switch.payback[
-    [
-        "policy",
-        "switch_at",
-        "payback_median",
-        "payback_q10",
-        "payback_q90",
-        "share_never",
-        "npv_mean",
-        "npv_ci_low",
-        "npv_ci_high",
-        "prob_ahead",
-        "n",
-    ]
-]
+switch.payback.drop(columns="baseline")  # payback.csv's columns
 
 # %%
 display(j_curve_figure(switch.j_curve, switch.payback, policy_colors(switch.policies), SWITCH_AT))
