@@ -176,7 +176,7 @@ def make_datacollector() -> DataCollector:
 def timeseries(model: Observed) -> pd.DataFrame:
     """The per-quarter figures, one row per quarter from 0 (the state the report starts from;
     the history before it is not reported)."""
-    frame = model.datacollector.get_model_vars_dataframe().iloc[-model.founded :].reset_index(drop=True)
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)  # collected from quarter 0 on
     frame.insert(0, "quarter", np.arange(len(frame)))
     return frame
 

@@ -79,7 +79,8 @@ class SalesModel(Model):
         self.refresh_time()
         finance.pay_initial_books(self, self.policy)
         self.finance = finance.accounts(self, pay=finance.payroll(self), hiring=0.0)  # a full quarter-0 row
-        self.datacollector.collect(self)
+        if self.quarter == 0:
+            self.datacollector.collect(self)
         while self.quarter < 0:
             self.step()
         self._open_the_books()
@@ -211,7 +212,8 @@ class SalesModel(Model):
             seller.tenure += 1
         hiring = staffing.hire(self, self.policy)  # new hires start next quarter at tenure 0
         self.finance = finance.accounts(self, pay, hiring)
-        self.datacollector.collect(self)
+        if self.quarter >= 0:  # the history before quarter 0 is not reported
+            self.datacollector.collect(self)
 
     def _rollout(self) -> float:
         """How far a CRM introduced at the latest switch has been rolled out (1 = fully)."""
