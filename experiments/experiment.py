@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -25,7 +26,7 @@ from simulation import SUMMARY_METRICS
 from . import executors
 from .arguments import root_seed, whole_number, worker_count
 from .errors import ArgumentError, Interrupted
-from .processes import terminate_as_interrupt
+from .processes import terminate_as_interrupt, watch_manifest
 from .results import MemoryStore, ResultsFolder, check_writable, environment, now
 from .runner import Design, RunOutput, Task, execute, run_tasks
 
@@ -311,7 +312,9 @@ def start(
         manifest = store.manifest()
         resumed = {"time": now(), "command": env.pop("command")}
         env.pop("argv")
-        return store.update_manifest(**fields, **env, resumed=[*manifest.get("resumed", []), resumed])
+        manifest = store.update_manifest(**fields, **env, resumed=[*manifest.get("resumed", []), resumed])
+        watch_manifest(store.manifest_path)
+        return manifest
     manifest = {
         "subcommand": kind,
         **env,
@@ -327,6 +330,7 @@ def start(
         for name, text in scenario_files(design).items():
             store.write_text(name, text)
         store.write_manifest(manifest)
+        watch_manifest(store.manifest_path)
     return manifest
 
 
@@ -396,7 +400,7 @@ def run_experiment(
 def collect(design: Design, store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
     """runs and timeseries tables from the run store, in canonical order."""
     points = design.points
-    run_rows, frames = [], []
+    run_rows, idents, frames = [], [], []
     key = "sample" if design.samples else None
     for task in design.tasks():
         output = store.load_run(task)
@@ -405,11 +409,11 @@ def collect(design: Design, store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
             where = {key: task.point} if key else dict(points[task.point])
         ident = {"policy": task.policy, **where, "replication": task.replication}
         run_rows.append(ident | {"seed": design.seed} | output.summary)
-        frame = output.timeseries
-        for position, (column, value) in enumerate(ident.items()):
-            frame.insert(position, column, value)
-        frames.append(frame)
-    return pd.DataFrame(run_rows), pd.concat(frames, ignore_index=True)
+        idents.append(ident)
+        frames.append(output.timeseries)
+    rows = np.repeat(np.arange(len(frames)), [len(frame) for frame in frames])
+    who = pd.DataFrame(idents).iloc[rows].reset_index(drop=True)  # each run's keys on each of its rows
+    return pd.DataFrame(run_rows), pd.concat([who, pd.concat(frames, ignore_index=True)], axis=1)
 
 
 def metric_names(runs: pd.DataFrame, keys: Sequence[str]) -> list[str]:

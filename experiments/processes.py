@@ -5,6 +5,8 @@ kernel sends the worker SIGKILL when its parent ends, however it ends (``PR_SET_
 elsewhere a daemon thread watches the parent's pid and ends the worker when it changes.
 ``terminate_as_interrupt`` makes SIGTERM raise ``KeyboardInterrupt`` in the main thread while a
 batch runs, so the results folder's manifest says "interrupted" with the time, as after Ctrl-C.
+``watch_manifest`` covers what no handler can, SIGKILL: a small watcher process marks a manifest
+still "running" as "interrupted" when the process that started it has ended.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import ctypes
 import ctypes.util
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -68,3 +71,60 @@ def terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+# The watcher: plain standard library, started with -I -S so that it costs a few milliseconds. It
+# waits for its stdin (a pipe from the process it watches) to end, checking the manifest each
+# second; it stops as soon as the manifest says anything but "running".
+_WATCHER = r"""
+import datetime, json, os, select, signal, sys, tempfile
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+path = sys.argv[1]
+def manifest():
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    except (OSError, ValueError):
+        return None
+while True:
+    ready = select.select([0], [], [], 1.0)[0]
+    if ready and not os.read(0, 1):
+        break
+    found = manifest()
+    if found is None or found.get("status") != "running":
+        sys.exit(0)
+found = manifest()
+if found is not None and found.get("status") == "running":
+    found["status"] = "interrupted"
+    found["interrupted"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    found["interrupted_how"] = "the command ended before finishing (killed)"
+    mask = os.umask(0o022)
+    os.umask(mask)
+    handle, temp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".manifest.json.", suffix=".tmp")
+    os.fchmod(handle, 0o666 & ~mask)
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(json.dumps(found, indent=2) + "\n")
+    os.replace(temp, path)
+"""
+
+_watchers: list[subprocess.Popen[bytes]] = []
+
+
+def watch_manifest(path: str | os.PathLike[str]) -> None:
+    """Mark the manifest at ``path`` "interrupted" (with the time) if this process ends while it says "running".
+
+    The watcher holds the read end of a pipe only this process writes to: the pipe ends when this
+    process does, however it ends (even SIGKILL). It leaves by itself once the manifest says
+    anything else, so it never outlives the command."""
+    for watcher in list(_watchers):  # reap the ones that have left
+        if watcher.poll() is not None:
+            _watchers.remove(watcher)
+    watcher = subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", _WATCHER, os.fspath(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+    )
+    _watchers.append(watcher)  # its stdin stays open as long as this process runs

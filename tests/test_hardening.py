@@ -281,10 +281,25 @@ def test_workers_end_when_the_main_process_is_killed(tmp_path):
     assert len(workers) >= 2, "the workers should have started"
     while time.monotonic() < deadline and not list((tmp_path / "big" / "runs").glob("*.parquet")):
         time.sleep(0.05)
+    watchers = children(proc.pid) - workers
     proc.kill()
     proc.wait(timeout=10)
     time.sleep(5)
-    assert not [pid for pid in workers if alive(pid)]
+    assert not [pid for pid in workers | watchers if alive(pid)]
+    manifest = json.loads((tmp_path / "big" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["interrupted"].startswith("20")
+
+
+def test_the_manifest_watcher_leaves_once_the_batch_is_complete(tmp_path):
+    from experiments import compare
+    from experiments.processes import _watchers
+
+    compare(reps=2, quarters=2, seed=1, policies="finder_keeps,dedicated_roles", out=tmp_path / "c", progress=False)
+    assert json.loads((tmp_path / "c" / "manifest.json").read_text())["status"] == "complete"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(w.poll() is None for w in _watchers):
+        time.sleep(0.05)
+    assert all(w.poll() is not None for w in _watchers)
 
 
 def test_sigterm_marks_the_manifest_interrupted_with_the_time_and_resume_finishes(tmp_path):

@@ -57,7 +57,11 @@ def test_killed_run_resumes_to_identical_results(tmp_path, reference):
     code, _, _, saved = interrupt(tmp_path, signal.SIGKILL, after_runs=8)
     assert code == -signal.SIGKILL
     assert 8 <= saved < 40, "the kill should land part-way"
-    assert json.loads((tmp_path / "part" / "manifest.json").read_text())["status"] == "running"
+    deadline = time.monotonic() + 5  # the manifest's watcher marks it as soon as the command is gone
+    while time.monotonic() < deadline and "running" in (tmp_path / "part" / "manifest.json").read_text():
+        time.sleep(0.05)
+    manifest = json.loads((tmp_path / "part" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["interrupted"].startswith("20")
     assert not (tmp_path / "part" / "summary.csv").exists()
 
     out = salessim(*ARGS, "--workers", 2, "--out", "part", "--resume", cwd=tmp_path)
