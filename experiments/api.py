@@ -18,6 +18,7 @@ and in the manifest.
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -43,12 +44,31 @@ from .arguments import (
 from .decision import ROLES_ON_CRM, Decision, decision
 from .errors import ArgumentError
 from .experiment import Execution, Store, collect, experiment_seed, metric_names, run_experiment, scenario_files
-from .labels import FIGURE_CAPTIONS, KEY_METRICS
-from .report import Report, differences_table, reading, summary_table, sweep_reading, terminal_table
+from .labels import FIGURE_CAPTIONS, KEY_METRICS, label, policy_name
+from .report import (
+    Report,
+    Table,
+    differences_table,
+    interval,
+    num,
+    reading,
+    summary_table,
+    sweep_reading,
+    terminal_table,
+)
 from .results import ResultsFolder, now
 from .runner import Design
 from .stats import holm, paired_differences, summarise
-from .study import Study, analyse, build_study, noise_warning, require_salib, sample_outputs, samples_digest
+from .study import (
+    Range,
+    Study,
+    analyse,
+    build_study,
+    noise_warning,
+    require_salib,
+    sample_outputs,
+    samples_digest,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -91,6 +111,271 @@ def _new_folder(design: Design, store: Store, manifest: dict[str, Any], path: st
     return folder
 
 
+# --- a Latin-hypercube sweep -----------------------------------------------------------------------
+DESIGNS = ("grid", "lhs")
+RangesArg = str | Path | Mapping[str, Sequence[float]]
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """What a Latin-hypercube sweep samples: ``samples`` points over ``ranges``, drawn from the root seed.
+
+    The points are ``experiments.discover.lhs_points(ranges, samples, seed)``: the same root seed and
+    ranges give the same points (and the same points as ``discover`` would draw).
+    """
+
+    ranges: tuple[Range, ...]
+    samples: int
+    source: str  # where the ranges came from: a file, or "ranges" for a mapping
+
+    @property
+    def keys(self) -> list[str]:
+        return [r.key for r in self.ranges]
+
+    def arguments(self) -> dict[str, Any]:
+        """What a resumed sweep must repeat (the manifest's arguments)."""
+        return {"design": "lhs", "samples": self.samples, "ranges": {r.key: [r.low, r.high] for r in self.ranges}}
+
+    def toml(self, seed: int) -> str:
+        """``ranges.toml``: the ranges as a ranges file that reruns the same points."""
+        lines = [
+            "# The ranges of this Latin-hypercube sweep: key = [low, high] (integer keys sampled as whole numbers).",
+            f"# The same points again: salessim sweep --design lhs --samples {self.samples} --ranges ranges.toml "
+            f"--scenario scenario.toml --seed {seed} (and the same --policies and --reps).",
+        ]
+        return "\n".join([*lines, *(f'"{r.key}" = [{r.low!r}, {r.high!r}]' for r in self.ranges)]) + "\n"
+
+
+def _design_choice(design: object, vary: object, samples: object, ranges: object) -> bool:
+    """Whether the sweep samples a Latin hypercube (``design="lhs"``); a bad combination names its parameter."""
+    if not isinstance(design, str) or design not in DESIGNS:
+        raise ArgumentError(
+            "design",
+            f"{design!r} is not allowed; allowed: 'grid' (every combination of {{vary}}) or 'lhs' ({{samples}} "
+            "Latin-hypercube points within {ranges})",
+        )
+    if design == "grid":
+        for name, value in (("samples", samples), ("ranges", ranges)):
+            if value is not None:
+                raise ArgumentError(
+                    name,
+                    f"{value!r} is not allowed with {{design}} 'grid' (every combination of {{vary}}); allowed: "
+                    f"{{design}} 'lhs' with {{samples}} and {{ranges}}, or no {{{name}}}",
+                )
+        return False
+    if vary is not None:
+        raise ArgumentError(
+            "vary",
+            f"{vary!r} is not allowed with {{design}} 'lhs' (its points are sampled within {{ranges}}); allowed: "
+            "no {vary}, or {design} 'grid' for every combination of given values",
+        )
+    if samples is None:
+        raise ArgumentError(
+            "samples", "none given for {design} 'lhs'; allowed: a whole number >= 2 (the Latin-hypercube points)"
+        )
+    whole_number("samples", samples, minimum=2)
+    if ranges is None:
+        raise ArgumentError(
+            "ranges",
+            "none given for {design} 'lhs'; allowed: a TOML file of key = [low, high] (as discover's), or "
+            "{key: (low, high), ...}",
+        )
+    return True
+
+
+def _sampling(
+    shared: Scenario,
+    policies: Sequence[str],
+    samples: int | None,
+    ranges: RangesArg | None,
+    changes: Mapping[str, Any],
+    quarters: int | None,
+) -> Sampling:
+    """The checked ranges (known numeric keys, low < high, bounds allowed, read by some policy, not fixed too)."""
+    from .discover import checked_ranges
+
+    try:
+        found, _, source = checked_ranges(shared, policies, ranges, changes, quarters)
+    except ArgumentError as error:  # a mapping's errors need no "ranges: " of their own
+        problem = error.problem.removeprefix("ranges: ") if isinstance(ranges, Mapping) else error.problem
+        raise ArgumentError("ranges", problem) from None
+    assert samples is not None  # checked by _design_choice
+    return Sampling(found, samples, "the ranges given" if isinstance(ranges, Mapping) else source)
+
+
+def _sampled_design(design: Design, sampling: Sampling) -> Design:
+    """The design with its Latin-hypercube points, every one resolved and checked before anything starts."""
+    from .discover import lhs_points
+
+    points = tuple(lhs_points(sampling.ranges, sampling.samples, design.seed))
+    design = replace(design, samples=points)
+    try:
+        design.scenarios  # noqa: B018
+    except ArgumentError as error:
+        raise ArgumentError("ranges" if error.parameter == "params" else error.parameter, error.problem) from None
+    return design
+
+
+def _with_points(frame: pd.DataFrame, design: Design, keys: Sequence[str]) -> pd.DataFrame:
+    """``frame`` (with a ``sample`` column) with each sample's values as columns after it."""
+    values = pd.DataFrame(list(design.samples), columns=list(keys))
+    where = list(frame.columns).index("sample") + 1
+    rows = frame["sample"].to_numpy(dtype=int)
+    frame = frame.copy()
+    for offset, key in enumerate(keys):
+        frame.insert(where + offset, key, values[key].to_numpy()[rows])
+    return frame
+
+
+def sample_effects(
+    summary: pd.DataFrame, paired: pd.DataFrame, policies: Sequence[str], keys: Sequence[str], metrics: Sequence[str]
+) -> pd.DataFrame:
+    """Per sample the effect an LHS sweep reads: each policy minus the baseline (its paired difference),
+    or with one policy its mean. Columns: policy, baseline, sample, the keys, metric, effect, ci_low, ci_high."""
+    columns = ["policy", "baseline", "sample", *keys, "metric", "effect", "ci_low", "ci_high"]
+    if len(policies) > 1:
+        rows = paired[paired.metric.isin(metrics)].rename(columns={"mean_diff": "effect"})
+    else:
+        rows = summary[summary.metric.isin(metrics)].rename(columns={"mean": "effect"}).assign(baseline=None)
+    return rows[columns].reset_index(drop=True)
+
+
+def effects_table(effects: pd.DataFrame, ranges: Sequence[Range]) -> pd.DataFrame:
+    """The effect against each sampled key: its rank correlation (Spearman) with the key over the samples,
+    and its mean over the samples in the lower and the upper half of the key's range."""
+    rows = []
+    for (policy, baseline, metric), group in effects.groupby(
+        ["policy", "baseline", "metric"], sort=False, dropna=False
+    ):
+        defined = group.dropna(subset=["effect"])
+        for r in ranges:
+            lower = defined[r.key] < (r.low + r.high) / 2
+            rho = _rank_correlation(defined[r.key], defined["effect"])
+            rows.append(
+                {
+                    "policy": policy,
+                    "baseline": baseline,
+                    "metric": metric,
+                    "key": r.key,
+                    "rank_correlation": rho,
+                    "lower_half_mean": defined.effect[lower].mean(),
+                    "upper_half_mean": defined.effect[~lower].mean(),
+                    "samples": len(defined),
+                }
+            )
+    columns = ["policy", "baseline", "metric", "key", "rank_correlation", "lower_half_mean", "upper_half_mean"]
+    return pd.DataFrame(rows, columns=[*columns, "samples"])
+
+
+def _rank_correlation(x: pd.Series, y: pd.Series) -> float:
+    """Spearman's rank correlation: the Pearson correlation of the ranks (NaN when either side is constant)."""
+    if len(x) < 3 or x.nunique() < 2 or y.nunique() < 2:
+        return math.nan
+    return float(np.corrcoef(x.rank().to_numpy(float), y.rank().to_numpy(float))[0, 1])
+
+
+def _effect_name(policy: object, baseline: object) -> str:
+    """A difference's name ("P minus B"), or with no baseline the policy's own."""
+    name = policy_name(str(policy))
+    return f"{name} minus {policy_name(baseline)}" if isinstance(baseline, str) else name
+
+
+def _key_text(value: object) -> str:
+    return num(float(value)) if isinstance(value, float | np.floating) else str(value)
+
+
+def lhs_reading(
+    effects: pd.DataFrame, table: pd.DataFrame, sampling: Sampling, metric: str, replications: int
+) -> list[str]:
+    """A plain reading of an LHS sweep on ``metric``: the spread of each effect over the samples, how
+    often it is above or below 0, and the keys it moves with most."""
+    what = label(metric).split(",")[0]
+    unit = " k€" if "k€" in label(metric) else ""
+    where = ", ".join(f"{r.key} {r.low:g} to {r.high:g}" for r in sampling.ranges)
+    sentences = []
+    for (policy, baseline), group in effects[effects.metric == metric].groupby(
+        ["policy", "baseline"], sort=False, dropna=False
+    ):
+        values = group.effect.dropna()
+        if not len(values):
+            sentences.append(f"{what} of {_effect_name(policy, baseline)} is undefined at every sample.")
+            continue
+        signed = isinstance(baseline, str)
+        text = (
+            f"Across the {sampling.samples} Latin-hypercube samples ({where}), {what} of "
+            f"{_effect_name(policy, baseline)} ranged from {num(values.min(), signed)} to "
+            f"{num(values.max(), signed)}{unit} (median {num(values.median(), signed)})"
+        )
+        if isinstance(baseline, str):
+            above, below = int((group.ci_low > 0).sum()), int((group.ci_high < 0).sum())
+            text += (
+                f": it was above 0 in {int((values > 0).sum())} of the {len(values)} samples (clearly, its 95% CI "
+                f"above 0, in {above}; clearly below 0 in {below})"
+            )
+        mine = table[(table.policy == policy) & (table.metric == metric)].dropna(subset=["rank_correlation"])
+        mine = mine.reindex(mine.rank_correlation.abs().sort_values(ascending=False, kind="stable").index)
+        if len(mine):
+            top = mine.iloc[0]
+            text += (
+                f". It moves most with {top.key} (rank correlation {num(top.rank_correlation, True)}; mean "
+                f"{num(top.upper_half_mean, signed)}{unit} in the upper half of its range against "
+                f"{num(top.lower_half_mean, signed)}{unit} in the lower half)"
+            )
+            if len(mine) > 1:
+                rest = [f"{row.key} ({num(float(row.rank_correlation), True)})" for _, row in mine.iloc[1:4].iterrows()]
+                text += ", then " + ", ".join(rest)
+        sentences.append(text + ".")
+    sentences.append(
+        f"Every policy runs the same {replications} replications at each sample (common random numbers); a "
+        "sample's effect is the mean over them. The rank correlation (Spearman, −1 to +1) says how steadily the "
+        "effect rises (+) or falls (−) along a key across the samples, the other keys varying too; with few "
+        "samples or noisy effects it is rough."
+    )
+    return sentences
+
+
+def lhs_figure(effects: pd.DataFrame, keys: Sequence[str], metric: str, colours: Mapping[str, str]) -> Figure:
+    """The effect at each sample against each sampled key (one panel per key), with its 95% CI."""
+    from matplotlib import figure as mpl
+    from matplotlib.ticker import MaxNLocator
+
+    rows = effects[effects.metric == metric]
+    cols = min(3, len(keys))
+    fig = mpl.Figure(figsize=(4.2 * cols, 0.6 + 3.2 * -(-len(keys) // cols)), layout="tight")
+    axes = fig.subplots(-(-len(keys) // cols), cols, squeeze=False, sharey=True)
+    baselines = rows.baseline.dropna()
+    for ax, key in zip(axes.flat, keys, strict=False):
+        for policy, mine in rows.groupby("policy", sort=False):
+            ax.errorbar(
+                mine[key],
+                mine.effect,
+                yerr=[(mine.effect - mine.ci_low).fillna(0), (mine.ci_high - mine.effect).fillna(0)],
+                fmt="o",
+                markersize=4,
+                elinewidth=0.8,
+                alpha=0.8,
+                color=colours[str(policy)],
+                label=policy_name(str(policy)),
+            )
+        if len(baselines):
+            ax.axhline(0, color="black", linewidth=0.8)
+        ax.set(xlabel=key)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(keys) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize="small")
+    against = f"each policy minus {policy_name(baselines.iloc[0])}" if len(baselines) else "the mean"
+    fig.suptitle(f"{label(metric)}: {against} at each sample (95% CI)")
+    return fig
+
+
+LHS_CAPTION = (
+    "One point per Latin-hypercube sample and policy, against each sampled key (the other keys vary too), with its "
+    "95% CI over the replications: a trend along a key shows what the effect depends on."
+)
+
+
 class _Ran:
     """What every result says of the runs behind it: the scenarios and the root seed."""
 
@@ -122,7 +407,8 @@ class ComparisonResult(_Ran):
     add anything on top of a CRM?). Both carry a paired t-test's ``p_value`` and its ``holm``
     adjustment over every row of the two (what ``paired_differences.csv`` holds). ``payback`` (a
     comparison): payback quarter and NPV of each switch (``payback.csv``); ``j_curve``: the running
-    profit difference per quarter.
+    profit difference per quarter. A Latin-hypercube sweep (``sampling``): the tables have a ``sample``
+    column and the sampled keys; ``effects``: the effect against each sampled key (``effects.csv``).
     """
 
     kind: str  # "compare" or "sweep"
@@ -135,11 +421,17 @@ class ComparisonResult(_Ran):
     store: Store = field(repr=False)
     folder: Path | None = None  # where the results folder is, once written
     contrasts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sampling: Sampling | None = None  # a Latin-hypercube sweep's ranges and samples
 
     @classmethod
-    def collect(cls, kind: str, design: Design, store: Store, manifest: dict[str, Any]) -> ComparisonResult:
+    def collect(
+        cls, kind: str, design: Design, store: Store, manifest: dict[str, Any], sampling: Sampling | None = None
+    ) -> ComparisonResult:
         runs, timeseries = collect(design, store)
         keys = list(design.vary)
+        if sampling is not None:
+            runs, timeseries = (_with_points(frame, design, sampling.keys) for frame in (runs, timeseries))
+            keys = ["sample", *sampling.keys]
         metrics = metric_names(runs, keys)
         summary = summarise(runs, metrics, by=["policy", *keys])
         paired = paired_differences(runs, metrics, design.baseline, by=keys)
@@ -152,10 +444,14 @@ class ComparisonResult(_Ran):
         paired = paired.assign(holm=adjusted[: len(paired)])
         contrasts = contrasts.assign(holm=adjusted[len(paired) :])
         finished = manifest | {"status": "complete", "finished": now()}
-        return cls(kind, design, runs, timeseries, summary, paired, finished, store, contrasts=contrasts)
+        return cls(
+            kind, design, runs, timeseries, summary, paired, finished, store, contrasts=contrasts, sampling=sampling
+        )
 
     def __repr__(self) -> str:
         points = f" × {len(self.design.points)} sweep points" if self.keys else ""
+        if self.sampling is not None:
+            points = f" × {self.sampling.samples} Latin-hypercube samples"
         return (
             f"<{type(self).__name__} {self.kind}: {', '.join(self.policies)} × {self.design.replications} "
             f"replications{points} on '{self.scenario.name}', {self.scenario.quarters} quarters, seed {self.seed}>"
@@ -172,8 +468,8 @@ class ComparisonResult(_Ran):
 
     @property
     def keys(self) -> list[str]:
-        """The varied keys of a sweep (none for a comparison)."""
-        return list(self.design.vary)
+        """The varied keys of a sweep, gridded or sampled (none for a comparison)."""
+        return self.sampling.keys if self.sampling is not None else list(self.design.vary)
 
     @property
     def metrics(self) -> list[str]:
@@ -214,15 +510,37 @@ class ComparisonResult(_Ran):
         return curve.sort_values(["policy", "quarter"], key=lambda c: c.map(order) if c.name == "policy" else c)
 
     # --- reading and figures ----------------------------------------------------------------------
+    @cached_property
+    def effects(self) -> pd.DataFrame:
+        """A Latin-hypercube sweep's effect against each sampled key, per policy (minus the baseline) and metric:
+        the rank correlation over the samples, the mean in the lower and the upper half of the key's range."""
+        if self.sampling is None:
+            return pd.DataFrame()
+        effects = sample_effects(self.summary, self.paired, self.policies, self.keys, self.metrics)
+        return effects_table(effects, self.sampling.ranges)
+
+    def _sample_effects(self, metrics: Sequence[str]) -> pd.DataFrame:
+        return sample_effects(self.summary, self.paired, self.policies, self.keys, metrics)
+
+    @property
+    def _reading_metric(self) -> str:
+        return "profit_total" if "profit_total" in self.metrics else self.metrics[0]
+
     def table(self) -> str:
         """Key metrics per policy beside the paired differences, as text (a comparison's terminal table)."""
         shown = [m for m in KEY_METRICS if m in self.metrics]
+        if self.sampling is not None:
+            return self._effects_report_table(shown).markdown()
         if self.keys:
             return summary_table(self.summary, shown, self.keys).markdown()
         return terminal_table(self.summary, self.paired, self.policies, shown, self.contrasts)
 
     def reading(self) -> list[str]:
         """A plain-language reading of the result, generated from the numbers."""
+        if self.sampling is not None:
+            metric = self._reading_metric
+            effects = self._sample_effects([metric])
+            return lhs_reading(effects, self.effects, self.sampling, metric, self.design.replications)
         if self.keys:
             return sweep_reading(self.summary, self.paired, self.policies, self.keys)
         from .payback import reading as payback_reading
@@ -251,6 +569,12 @@ class ComparisonResult(_Ran):
         """The figures the results folder holds, by file name (without ``.png``)."""
         from . import figures
 
+        if self.sampling is not None:
+            from .palette import policy_colors
+
+            shown = [m for m in KEY_METRICS if m in self.metrics]
+            effects, colours = self._sample_effects(shown), policy_colors(self.policies)
+            return {f"lhs__{metric}": lhs_figure(effects, self.keys, metric, colours) for metric in shown}
         if self.keys:
             return figures.sweep_figures(self.summary, self.policies, self.keys)
         found: dict[str, Figure] = {}
@@ -273,7 +597,8 @@ class ComparisonResult(_Ran):
         A per-quarter metric (``revenue``, ``veteran_skill``, ``turnover``...): its mean per quarter with
         95% CI bands per policy (a comparison only). A run-summary metric: in a comparison, each policy
         minus the baseline with its 95% CI; in a sweep, the metric against ``key`` (default: the first
-        varied key).
+        varied key); in a Latin-hypercube sweep, each policy minus the baseline (or with one policy, its
+        mean) at each sample against ``key`` (default: every sampled key, a panel each).
         """
         from . import figures
 
@@ -281,6 +606,11 @@ class ComparisonResult(_Ran):
             if self.keys:
                 if key is not None and key not in self.keys:
                     raise ArgumentError("key", f"'{key}' is not a varied key; allowed: {', '.join(self.keys)}")
+                if self.sampling is not None:
+                    from .palette import policy_colors
+
+                    keys = [key] if key is not None else self.keys
+                    return lhs_figure(self._sample_effects([metric]), keys, metric, policy_colors(self.policies))
                 return figures.sweep_figure(self.summary, self.policies, self.keys, key or self.keys[0], metric)
             if len(self.policies) < 2:
                 raise ArgumentError(
@@ -314,20 +644,36 @@ class ComparisonResult(_Ran):
         folder.write_csv("paired_differences.csv", self.differences)
         if not self.keys:
             folder.write_csv("payback.csv", self.payback)
+        if self.sampling is not None:
+            folder.write_csv("effects.csv", self.effects)
+            folder.write_text("ranges.toml", self.sampling.toml(self.seed))
         folder.write_parquet("runs.parquet", self.runs)
         folder.write_parquet("timeseries.parquet", self.timeseries)
         pictures = figures.save(self.figures(), folder.path / "figures")
         self.manifest = folder.update_manifest(status="complete", finished=self.manifest["finished"])
-        shown = [m for m in KEY_METRICS if m in self.metrics]
-        sweep = f" at each of {len(self.design.points)} sweep points" if self.keys else ""
-        varying = f", varying {', '.join(self.keys)}" if self.keys else ""
-        switch = (
+        report = (
+            self._lhs_report(pictures, folder.path) if self.sampling is not None else self._report(pictures, folder)
+        )
+        folder.write_text("report.md", report.markdown())
+        folder.write_text("report.html", report.html())
+        self.folder = folder.path
+        return folder.path
+
+    def _switch_note(self) -> str:
+        return (
             f" Every policy but {self.baseline} runs as {self.baseline} (the department's current policy) up to "
             f"quarter {self.switch_at}, then switches."
             if self.switch_at
             else ""
         )
-        report = Report(
+
+    def _report(self, pictures: list[Path], folder: ResultsFolder) -> Report:
+        """The report of a comparison or a grid sweep."""
+        shown = [m for m in KEY_METRICS if m in self.metrics]
+        sweep = f" at each of {len(self.design.points)} sweep points" if self.keys else ""
+        varying = f", varying {', '.join(self.keys)}" if self.keys else ""
+        switch = self._switch_note()
+        return Report(
             title=f"salessim {self.kind}: {', '.join(self.policies)} on {self.scenario.name}{varying}",
             notes=[
                 f"Scenario '{self.scenario.name}' ({self.scenario.quarters} quarters), {self.design.replications} "
@@ -358,10 +704,65 @@ class ComparisonResult(_Ran):
             manifest=self.manifest,
             folder=folder.path,
         )
-        folder.write_text("report.md", report.markdown())
-        folder.write_text("report.html", report.html())
-        self.folder = folder.path
-        return folder.path
+
+    def _lhs_report(self, pictures: list[Path], folder: Path) -> Report:
+        """The report of a Latin-hypercube sweep: the effect against each sampled key, per sample, the scatters."""
+        assert self.sampling is not None
+        shown = [m for m in KEY_METRICS if m in self.metrics]
+        metric, n = self._reading_metric, self.sampling.samples
+        return Report(
+            title=f"salessim sweep: {', '.join(self.policies)} on {self.scenario.name}, {n} Latin-hypercube "
+            f"samples of {', '.join(self.keys)}",
+            notes=[
+                f"Scenario '{self.scenario.name}' ({self.scenario.quarters} quarters), {self.design.replications} "
+                f"replications per policy at each of {n} Latin-hypercube samples within {self.sampling.source} "
+                f"(ranges.toml; integer keys as whole numbers), root seed {self.seed}. Money in k€; 95% t-based "
+                "confidence intervals. Every metric at every sample: summary.csv and paired_differences.csv; the "
+                "effect against each key: effects.csv." + self._switch_note()
+            ],
+            reading=self.reading(),
+            tables=[
+                ("Effect against each sampled key", self._effects_report_table(shown)),
+                (f"Per sample: {label(metric)}", self._samples_report_table(metric)),
+            ],
+            figures=pictures,
+            captions=FIGURE_CAPTIONS | {f"lhs__{m}": LHS_CAPTION for m in shown},
+            scenario_toml=self.scenario.to_toml(),
+            manifest=self.manifest,
+            folder=folder,
+        )
+
+    def _effects_report_table(self, metrics: Sequence[str]) -> Table:
+        headers = ["effect", "metric", "sampled key", "rank correlation", "mean, lower half", "mean, upper half"]
+        rows = [
+            [
+                _effect_name(row.policy, row.baseline),
+                label(str(row.metric)),
+                str(row.key),
+                num(float(row.rank_correlation), True),
+                num(float(row.lower_half_mean), isinstance(row.baseline, str)),
+                num(float(row.upper_half_mean), isinstance(row.baseline, str)),
+                str(row.samples),
+            ]
+            for _, row in self.effects.iterrows()
+            if row.metric in metrics
+        ]
+        return Table([*headers, "samples"], rows)
+
+    def _samples_report_table(self, metric: str) -> Table:
+        effects = self._sample_effects([metric])
+        pairs = effects[["policy", "baseline"]].drop_duplicates()
+        names = [_effect_name(row.policy, row.baseline) for _, row in pairs.iterrows()]
+        rows = []
+        for sample, group in effects.groupby("sample", sort=False):
+            first = group.iloc[0]
+            cells = [
+                f"{num(float(row.effect), isinstance(row.baseline, str))} "
+                f"{interval(float(row.ci_low), float(row.ci_high), isinstance(row.baseline, str))}"
+                for _, row in group.iterrows()
+            ]
+            rows.append([str(sample), *(_key_text(first[key]) for key in self.keys), *cells])
+        return Table(["sample", *self.keys, *names], rows)
 
 
 @dataclass(repr=False, eq=False)
@@ -505,14 +906,18 @@ def _comparison(
     switch_at: int,
     execution: Execution,
     given: dict[str, Any],
+    lhs: tuple[int | None, RangesArg | None] | None = None,
 ) -> ComparisonResult:
     base = base_scenario(scenario)
     names = policy_names(policies)
     whole_number("reps", reps)
     changes = override_map(overrides, quarters)
-    grid = _grid(vary) if kind == "sweep" else {}
+    sampling = _sampling(shared_scenario(base, changes), names, *lhs, changes, quarters) if lhs else None
+    grid = _grid(vary) if kind == "sweep" and sampling is None else {}
     fixed_twice("vary", grid, changes, quarters)
     design = Design(base, names, reps, experiment_seed(seed, execution), changes, grid)
+    if sampling is not None:
+        design = _sampled_design(design, sampling)
     design = replace(design, switch_at=switch_quarter(switch_at, design.scenarios, design.baseline))
     arguments = {
         "scenario": _label(scenario),
@@ -527,11 +932,14 @@ def _comparison(
     if grid:
         arguments["vary"] = {key: list(values) for key, values in grid.items()}
     points = f" × {len(design.points)} sweep points" if grid else ""
+    if sampling is not None:
+        arguments |= sampling.arguments() | {"samples (hash)": samples_digest(design.samples)}
+        points = f" × {sampling.samples} Latin-hypercube samples of {len(sampling.ranges)} keys"
     execution = replace(execution, command=execution.command or _call(kind, given))
     store, manifest = run_experiment(
         kind, design, arguments, execution, f"{len(names)} policies × {reps} replications{points}"
     )
-    result = ComparisonResult.collect(kind, design, store, manifest)
+    result = ComparisonResult.collect(kind, design, store, manifest, sampling)
     if isinstance(store, ResultsFolder):
         result.write(store)
     return result
@@ -580,11 +988,14 @@ def compare(
 
 
 def sweep(
-    vary: Mapping[str, Sequence[Any]],
+    vary: Mapping[str, Sequence[Any]] | None = None,
     scenario: ScenarioArg = DEFAULT_SCENARIO,
     policies: str | Sequence[str] = MAIN_POLICIES,
     reps: int = 20,
     *,
+    design: str = "grid",
+    samples: int | None = None,
+    ranges: RangesArg | None = None,
     quarters: int | None = None,
     seed: int | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -600,15 +1011,24 @@ def sweep(
     command: Sequence[str] | None = None,
     confirm: bool = False,
 ) -> ComparisonResult:
-    """Compare policies at every combination of ``vary``'s values (``{key: [v1, v2, ...]}``, full factorial).
+    """Compare policies at every combination of ``vary``'s values (``{key: [v1, v2, ...]}``, full factorial),
+    or with ``design="lhs"`` at ``samples`` Latin-hypercube points within ``ranges``.
 
     Every point runs every policy for ``reps`` replications on the same random streams; the tables
     get the varied keys as extra columns. A varied key must change some policy's runs: ``crm.adoption``
-    needs a ``*_crm`` policy. The other arguments are ``compare``'s.
+    needs a ``*_crm`` policy. ``design="lhs"``: ``ranges`` is a TOML file of ``key = [low, high]`` (as
+    ``discover``'s) or ``{key: (low, high), ...}``; integer keys are sampled as whole numbers; the points
+    come from the root seed (the same seed, the same points), and the tables get a ``sample`` column
+    before the sampled keys. The other arguments are ``compare``'s.
     """
     given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress", "confirm")}
+    if design == "grid" and samples is None and ranges is None:  # the call as recorded before designs existed
+        given = {k: v for k, v in given.items() if k not in ("design", "samples", "ranges")}
+    lhs = (samples, ranges) if _design_choice(design, vary, samples, ranges) else None
     execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command, confirm)
-    return _comparison("sweep", scenario, policies, reps, quarters, seed, overrides, vary, switch_at, execution, given)
+    return _comparison(
+        "sweep", scenario, policies, reps, quarters, seed, overrides, vary, switch_at, execution, given, lhs
+    )
 
 
 def sensitivity(

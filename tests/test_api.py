@@ -273,6 +273,17 @@ def test_sensitivity_result_has_indices_samples_and_runs(tmp_path):
             "vary",
             ["also fixed by overrides"],
         ),
+        (
+            lambda: experiments.sweep(design="lhs", ranges={"market.leads_per_quarter": (16, 32)}),
+            "samples",
+            ["none given for design 'lhs'"],
+        ),
+        (lambda: experiments.sweep({"crm.adoption": [0.2, 0.4]}, samples=10), "samples", ["design 'grid'"]),
+        (
+            lambda: experiments.sweep(design="lhs", samples=10, ranges={"market.leads_per_quartr": (16, 32)}),
+            "ranges",
+            ["unknown key 'market.leads_per_quartr'"],
+        ),
         (lambda: experiments.sensitivity({"market.leads_per_quarter": (32, 16)}), "params", ["low < high"]),
         (lambda: experiments.sensitivity({"crm.adoption": (0, 1)}), "params", ["crm.adoption", "changes no run"]),
         (lambda: experiments.sensitivity({"crm.adoption": (0, 1)}, diff="finder_keeps"), "diff", ["two policies"]),
