@@ -52,6 +52,7 @@ OPTIONS = {
     "replication": "--replication",
     "overrides": "--set",
     "vary": "--vary",
+    "design": "--design",
     "params": "--param",
     "method": "--method",
     "metric": "--metric",
@@ -104,6 +105,17 @@ def quarter_int(text: str) -> int:
         value = -1
     if value < 0 or str(value) != text.strip().lstrip("+"):
         raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number >= 0 (a quarter)")
+    return value
+
+
+def sample_count(text: str) -> int:
+    """--samples: a whole number >= 2 (a Latin hypercube of one point stratifies nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2 or str(value) != text.strip().lstrip("+"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number >= 2")
     return value
 
 
@@ -308,14 +320,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     policies = MAIN_POLICIES if args.policies is None else args.policies
     if args.command == "sweep":
+        if args.design == "grid" and not args.vary and args.samples is None and args.ranges is None:
+            raise ArgumentError(
+                "vary",
+                "none given; allowed: --vary KEY=V1,V2,... (repeatable; every combination is run), or "
+                "--design lhs --samples N --ranges FILE (Latin-hypercube points)",
+            )
         result = experiment(
             args,
             api.sweep,
             scenario_label(args.scenario),
-            vary=parse_vary(args.vary),
+            vary=parse_vary(args.vary) if args.vary else None,
+            design=args.design,
+            samples=args.samples,
+            ranges=args.ranges,
             policies=policies,
             switch_at=args.switch_at,
         )
+        if result.sampling is not None:
+            print()
+            for sentence in result.reading()[:-1]:
+                print(f"- {sentence}")
     else:
         result = experiment(
             args, api.compare, scenario_label(args.scenario), policies=policies, switch_at=args.switch_at
@@ -493,13 +518,28 @@ def build_parser(lazy: set[str] | None = None) -> Parser:
     _experiment_options(compare, reps=100)
     compare.set_defaults(func=cmd_compare)
 
-    sweep = commands.add_parser("sweep", help="compare policies across values of scenario keys (full factorial)")
+    sweep = commands.add_parser(
+        "sweep", help="compare policies across values of scenario keys (full factorial, or a Latin hypercube)"
+    )
     sweep.add_argument(
         "--vary",
         action="append",
-        required=True,
         metavar="KEY=V1,V2,...",
-        help="a key and its values (repeatable; every combination is run)",
+        help="a key and its values (repeatable; every combination is run): the grid design",
+    )
+    sweep.add_argument(
+        "--design",
+        choices=("grid", "lhs"),
+        default="grid",
+        help="grid: every combination of --vary (default); lhs: --samples Latin-hypercube points within --ranges",
+    )
+    sweep.add_argument(
+        "--samples", type=sample_count, metavar="N", help="Latin-hypercube points, 2 or more (--design lhs)"
+    )
+    sweep.add_argument(
+        "--ranges",
+        metavar="RANGES.toml",
+        help="scenario keys and their [low, high], as discover's (--design lhs; integer keys as whole numbers)",
     )
     _experiment_options(sweep, reps=20)
     sweep.set_defaults(func=cmd_compare)

@@ -197,6 +197,45 @@ def test_sweep_adds_the_varied_keys_as_columns(tmp_path):
     assert (tmp_path / "sw" / "figures" / "sweep__market.leads_per_quarter__revenue_total.png").exists()
 
 
+def test_sweep_design_lhs_samples_within_ranges_and_reruns_from_its_folder(tmp_path):
+    (tmp_path / "ranges.toml").write_text("[market]\nleads_per_quarter = [16, 32]\n[crm]\ntime_cost = [0.0, 0.3]\n")
+    common = ["--design", "lhs", "--samples", "3", "--policies", "finder_keeps,finder_keeps_crm", "--workers", "1"]
+    first = salessim(
+        "sweep",
+        *common,
+        "--ranges",
+        "ranges.toml",
+        "--reps",
+        2,
+        "--quarters",
+        3,
+        "--seed",
+        4,
+        "--out",
+        "a",
+        cwd=tmp_path,
+    )
+    assert first.returncode == 0, first.stderr
+    assert "Latin-hypercube samples" in first.stdout and "It moves most with" in first.stdout
+    runs = pd.read_parquet(tmp_path / "a" / "runs.parquet")
+    assert list(runs.columns[:5]) == ["policy", "sample", "market.leads_per_quarter", "crm.time_cost", "replication"]
+    assert sorted(runs["sample"].unique()) == [0, 1, 2]
+    arguments = json.loads((tmp_path / "a" / "manifest.json").read_text())["arguments"]
+    assert arguments["design"] == "lhs" and arguments["samples"] == 3
+    assert {"effects.csv", "ranges.toml"} <= {p.name for p in (tmp_path / "a").iterdir()}
+    assert not list((tmp_path / "a" / "figures").glob("sweep__*"))
+    # What ranges.toml says reruns the same points and tables from the folder's own files.
+    again = salessim(
+        "sweep",
+        *common,
+        *["--ranges", "a/ranges.toml", "--scenario", "a/scenario.toml", "--reps", 2, "--seed", 4, "--out", "b"],
+        cwd=tmp_path,
+    )
+    assert again.returncode == 0, again.stderr
+    for name in ("summary.csv", "paired_differences.csv", "effects.csv", "runs.parquet"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
 def test_dashboard_help(tmp_path):
     out = salessim("dashboard", "--help", cwd=tmp_path)
     assert out.returncode == 0 and "--port" in out.stdout and "--host" in out.stdout
@@ -242,11 +281,20 @@ def test_dashboard_help(tmp_path):
         ),
         (["sweep", "--vary", "crm.adoption=0.4", "--set", "crm.adoption=0.5"], ["--vary", "also fixed by --set"]),
         (["compare", "--resume"], ["--resume", "no earlier 'compare' folder", "--out"]),
+        (["sweep", "--design", "lhs", "--ranges", "ranges.toml"], ["--samples", "none given for --design 'lhs'"]),
+        (["sweep", "--vary", "crm.adoption=0.4,0.8", "--samples", "10"], ["--samples: 10", "--design 'grid'"]),
+        (["sweep", "--design", "lhs", "--samples", "1", "--ranges", "ranges.toml"], ["--samples", "'1'", ">= 2"]),
+        (
+            ["sweep", "--design", "lhs", "--samples", "10", "--ranges", "bad_ranges.toml"],
+            ["--ranges: bad_ranges.toml", "crm.adoption = 1.5", "<= 1"],
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, args, named):
     (tmp_path / "bad.toml").write_text("[market\nleads_per_quarter = 3\n")
     (tmp_path / "values.toml").write_text('base = "mature_department"\n[department]\nsellers = -2\n')
+    (tmp_path / "ranges.toml").write_text("[market]\nleads_per_quarter = [16, 32]\n")
+    (tmp_path / "bad_ranges.toml").write_text("[crm]\nadoption = [0.5, 1.5]\n")
     out = salessim(*args, cwd=tmp_path)
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
