@@ -55,7 +55,7 @@ from .arguments import (
     worker_count,
 )
 from .errors import ArgumentError, Interrupted, SetupError
-from .experiment import Execution, experiment_seed, scenario_files, start
+from .experiment import Execution, check_size, experiment_seed, scenario_files, start, task_count
 from .labels import label
 from .report import Report, Table, num
 from .results import MemoryStore, ResultsFolder, atomic_write, now
@@ -459,7 +459,7 @@ def run_discovery(
     design: Design, question: Question, arguments: dict[str, Any], execution: Execution
 ) -> tuple[WorldStore, dict[str, Any]]:
     """Run the design's missing worlds into their store; the store and the manifest so far."""
-    runs, worlds = len(design.tasks()), len(all_worlds(design))
+    runs, worlds = task_count(design), len(design.samples) * design.replications
     workers = worker_count(execution.workers, worlds)
     with executors.open_pool(execution.executor, workers, execution.scheduler) as pool:
         store = open_worlds(arguments, execution)
@@ -1194,15 +1194,25 @@ def build_question(
     )
 
 
-def resolved_design(base: Scenario, question: Question, reps: int, seed: int, changes: Mapping[str, Any]) -> Design:
-    """The design: every sample's runs resolved, and checked, before anything starts."""
+def sampled_design(base: Scenario, question: Question, reps: int, seed: int, changes: Mapping[str, Any]) -> Design:
+    """The design: the samples drawn, their runs not yet resolved (``resolve_samples``)."""
     points = tuple(lhs_points(question.ranges, question.samples, seed))
-    design = Design(base, question.policies, reps, seed, dict(changes), samples=points)
+    return Design(base, question.policies, reps, seed, dict(changes), samples=points)
+
+
+def resolve_samples(design: Design) -> None:
+    """Every sample's runs resolved, and checked, before anything starts."""
     try:
         design.scenarios  # noqa: B018
     except ArgumentError as error:
         raise ArgumentError("ranges" if error.parameter == "params" else error.parameter, error.problem) from None
-    return design
+
+
+def check_batch(design: Design, execution: Execution) -> None:
+    """The size check, before the samples' runs are resolved (for a huge batch that alone takes long)."""
+    worlds = len(design.samples) * design.replications
+    done = len(WorldFolder(execution.out).finished_worlds()) if execution.resume and execution.out else 0
+    check_size(design, worker_count(execution.workers, worlds), execution, done * len(design.policies))
 
 
 def discover(
@@ -1230,6 +1240,7 @@ def discover(
     progress: bool = True,
     log: Callable[[str], None] | None = None,
     command: Sequence[str] | None = None,
+    confirm: bool = False,
 ) -> DiscoveryResult:
     """Where the answer flips: PRIM boxes, feature scores and robust choice over sampled worlds.
 
@@ -1241,10 +1252,11 @@ def discover(
     switches from its current policy. ``target``: the outcome PRIM explains, ``"wins"``, ``"loses"``
     or ``"auto"`` (the less common one); ``max_boxes``, ``min_coverage``: PRIM's boxes; ``satisficing``:
     the share of the best a satisficing policy may fall short by. The other arguments are
-    ``experiments.compare``'s.
+    ``experiments.compare``'s (``confirm``: start a batch estimated at over 2 hours, or more memory
+    or disk than is left).
     """
-    given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress")}
-    execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command)
+    given = {k: v for k, v in locals().items() if k not in ("log", "command", "progress", "confirm")}
+    execution = Execution.checked(workers, executor, scheduler, out, resume, force, progress, log, command, confirm)
     require_extra()
     base = base_scenario(scenario)
     whole_number("reps", reps)
@@ -1253,7 +1265,9 @@ def discover(
     settings |= {"max_boxes": max_boxes, "min_coverage": min_coverage}
     question = build_question(shared_scenario(base, changes), changes, quarters, policies, ranges, settings)
     root = experiment_seed(seed, execution)
-    design = resolved_design(base, question, reps, root, changes)
+    design = sampled_design(base, question, reps, root, changes)
+    check_batch(design, execution)
+    resolve_samples(design)
     arguments = {
         "scenario": str(scenario) if not isinstance(scenario, Scenario) else f"<Scenario '{scenario.name}'>",
         "scenario (hash)": base.digest(),

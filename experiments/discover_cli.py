@@ -76,6 +76,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         log=None if args.quiet else functools.partial(print, flush=True),
         command=args.command_line,
+        confirm=args.yes,
     )
     print_result(result)
     return 0
@@ -122,6 +123,11 @@ def run_options(parser: argparse.ArgumentParser) -> None:
     again = parser.add_mutually_exclusive_group()
     again.add_argument("--resume", action="store_true", help="finish an interrupted folder (same arguments)")
     again.add_argument("--force", action="store_true", help="replace an existing results folder")
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="start even a batch estimated to take over 2 hours or more memory or disk than is left",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the results")
 
 

@@ -18,8 +18,8 @@ from experiments.discover import (
     lhs_points,
     prim_boxes,
     require_extra,
-    resolved_design,
     robustness,
+    sampled_design,
 )
 from simulation import MAIN_POLICIES, resolve_run, resolve_scenario, run_simulation
 
@@ -217,7 +217,7 @@ def test_the_default_ranges_fit_every_main_policy_and_leave_out_what_none_reads(
     settings = {"metric": "profit_total", "samples": 40, "switch_at": 0, "satisficing": 0.05, "target": "auto"}
     settings |= {"max_boxes": 3, "min_coverage": 0.5}
     question = build_question(shared, {}, None, MAIN_POLICIES, None, settings)
-    design = resolved_design(shared, question, 1, 7, {})
+    design = sampled_design(shared, question, 1, 7, {})
     assert len(design.scenarios) == 40 * len(MAIN_POLICIES)  # every sample resolves for every policy
     assert {"crm.handoff_protection", "roles.hunter_share"} <= set(question.keys)
     assert DEFAULT_RANGES.exists()

@@ -99,6 +99,7 @@ def files(tmp_path, monkeypatch):
         (["compare", "--reps", "1000000000"], ["--reps", "4,000,000,000 runs", "over 2 h", "--yes"]),
         (["compare", "--reps", str(2**63)], ["--reps", "runs", "memory", "--yes"]),
         (["sweep", "--vary", "market.leads_per_quarter=10,20", "--reps", str(10**8)], ["--reps", "--yes"]),
+        (["discover", "--samples", "2000", "--reps", str(10**5)], ["--reps", "400,000,000 runs", "--yes"]),
         (["compare", "--set", "crm.adoption=true", "--policies", "finder_keeps_crm"], ["--set", "True"]),
     ],
 )
