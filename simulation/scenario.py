@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import json
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -366,7 +367,13 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def parameter_keys() -> list[str]:
     """Every dotted key a scenario accepts."""
-    return list(_flatten(Scenario().model_dump()))
+    return list(_default_flat())
+
+
+@cache
+def _default_flat() -> dict[str, Any]:
+    """The default scenario, flat (dotted keys); callers copy it before changing anything."""
+    return _flatten(Scenario().model_dump())
 
 
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:
@@ -381,10 +388,10 @@ def _nest(flat: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_keys(keys: list[str], origin: str) -> None:
-    known = parameter_keys()
+    known = _default_flat()
     for key in keys:
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else "; see 'salessim show' for all keys"
             raise ScenarioError(f"{origin}unknown key '{key}'{hint}")
 
@@ -429,7 +436,7 @@ def build_scenario(
             close = difflib.get_close_matches(str(base), PRESETS, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise ScenarioError(f"{origin}unknown scenario '{base}'; allowed: {', '.join(PRESETS)}{hint}")
-        flat = _flatten(Scenario().model_dump()) | {"name": base} | PRESETS[base]
+        flat = _default_flat() | {"name": base} | PRESETS[base]
     overrides = dict(overrides or {})
     _check_keys(list(overrides), origin)
     flat |= overrides
