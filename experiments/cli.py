@@ -88,35 +88,28 @@ class Parser(argparse.ArgumentParser):
 
 
 # --- argument types and text values ----------------------------------------------------------------
-def positive_int(text: str) -> int:
+def whole_at_least(text: str, low: int, what: str = "") -> int:
+    """``text`` as a whole number >= ``low`` (written plainly: no '1.0', no '1e3'), else argparse's error."""
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1 or str(value) != text.strip().lstrip("+"):
-        raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number >= 1")
+        value = low - 1
+    if value < low or str(value) != text.strip().lstrip("+"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number >= {low}{what}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return whole_at_least(text, 1)
 
 
 def quarter_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0 or str(value) != text.strip().lstrip("+"):
-        raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number >= 0 (a quarter)")
-    return value
+    return whole_at_least(text, 0, " (a quarter)")
 
 
 def sample_count(text: str) -> int:
     """--samples: a whole number >= 2 (a Latin hypercube of one point stratifies nothing)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 2 or str(value) != text.strip().lstrip("+"):
-        raise argparse.ArgumentTypeError(f"'{text}' is not allowed; allowed: a whole number >= 2")
-    return value
+    return whole_at_least(text, 2)
 
 
 def at_least_two(text: str) -> int:
