@@ -7,6 +7,8 @@ The Python API (``experiments.api``)::
     result.summary, result.paired                                  # pandas DataFrames, 95% CIs
     result.plot("golden_fund_revenue"); result.save("results/mine")
     experiments.sweep({"market.consultative_share": [0.2, 0.5]}, policies=["finder_keeps", "dedicated_roles"])
+    experiments.sweep(design="lhs", samples=40, ranges={"crm.handoff_protection": (0.2, 0.8)})
+    experiments.discover(["finder_keeps", "dedicated_roles_crm"], samples=200, reps=10)  # where the answer flips
     experiments.sensitivity({"market.leads_per_quarter": (16, 32)}, diff=("finder_keeps", "dedicated_roles_crm"))
 
 Bad arguments raise ``ArgumentError`` naming the parameter. Below the API: the replication
