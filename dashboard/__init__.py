@@ -20,9 +20,24 @@ class FailedRequests(logging.Filter):
         return len(args) < 5 or not str(args[4]).isdigit() or int(args[4]) >= 400
 
 
+def check_address(host: str, port: int) -> None:
+    """Refuse a port outside 1–65535, a taken one, or a host that is not this machine's, before
+    anything starts: ``experiments.errors.ArgumentError`` (a ``ValueError``) naming ``port`` or
+    ``host``. The same check and words as ``salessim dashboard`` (``experiments.cli.check_port``)."""
+    from experiments.cli import check_port
+    from experiments.errors import ArgumentError
+
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ArgumentError("port", f"{port!r} is not allowed; allowed: a port number from 1 to 65535")
+    check_port(host, port)
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None = None) -> None:
     """Print the address and run the Solara server for the page, bound to ``host`` only; the page
     opens in ``lang`` ('en' or 'ru'; default $SALESSIM_LANG, else English) and has a language toggle.
+
+    The port is checked first (``check_address``): a taken port or one outside 1–65535 raises
+    ``ArgumentError`` naming it, before anything starts or is printed.
 
     Offline by design: the front-end comes from the installed solara-assets package (Solara
     would otherwise fetch it from a public CDN), and Solara's version check and usage
@@ -30,7 +45,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None =
     """
     from .i18n import LANG_ENV, language
 
-    os.environ[LANG_ENV] = language(lang)  # read by the page (same process)
+    code = language(lang)
+    check_address(host, port)
+    os.environ[LANG_ENV] = code  # read by the page (same process)
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"  # read when Solara is first imported...
     from solara.__main__ import cli
     from solara.server import settings
@@ -67,4 +84,4 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None =
     sys.exit(cli(args, standalone_mode=True))
 
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "serve"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "check_address", "serve"]
