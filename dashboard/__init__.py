@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import ipaddress
 import logging
 import os
 import sys
@@ -32,6 +34,24 @@ def check_address(host: str, port: int) -> None:
     check_port(host, port)
 
 
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def serve_uncompressed() -> None:
+    """Take Solara's gzip out of the server. It compresses every response at level 9 on the server's
+    event loop — about 0.45 s for its 3.5 MB front-end bundle alone, while the page waits for it —
+    and on loopback the bytes it saves cost nothing (benchmarks/dashboard_speed.py --breakdown)."""
+    os.environ.setdefault("SOLARA_APP", "dashboard.app")  # what `solara run dashboard.app` sets before this import
+    from solara.server.starlette import app
+    from starlette.middleware.gzip import GZipMiddleware
+
+    app.user_middleware = [m for m in app.user_middleware if m.cls is not GZipMiddleware]
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None = None) -> None:
     """Print the address and run the Solara server for the page, bound to ``host`` only; the page
     opens in ``lang`` ('en' or 'ru'; default $SALESSIM_LANG, else English) and has a language toggle.
@@ -47,6 +67,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None =
 
     code = language(lang)
     check_address(host, port)
+    from .ensemble import BACKGROUND
+
+    # Start the spread's worker process first: it imports the model while this process imports
+    # Solara and the page and builds the default departments (before the server answers, not for a
+    # first page); it is ready before the server answers, so that its start never competes with a
+    # page loading. A page asks it for its spread once its first chart is drawn.
+    worker = BACKGROUND.start()
     os.environ[LANG_ENV] = code  # read by the page (same process)
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"  # read when Solara is first imported...
     from solara.__main__ import cli
@@ -57,13 +84,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None =
     settings.assets.extra_locations = [str(Path(__file__).with_name("assets")), *settings.assets.extra_locations]
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")  # plain http on loopback
     logging.getLogger("uvicorn.access").addFilter(FailedRequests())
+    if is_loopback(host):
+        serve_uncompressed()
 
-    from .ensemble import BACKGROUND
-    from .lockstep import Levers, Lockstep
+    from .app import prepared
 
-    # Start the spread's worker process now and compute the default page's spread while the
-    # server starts, so the first page shows it soon; the worker pauses while a page loads.
-    BACKGROUND.submit(Levers(), (Lockstep.left_policy, Lockstep.right_policy))
+    prepared.warm()
+    concurrent.futures.wait([worker], timeout=60)
 
     print(f"salessim dashboard: http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     args = [

@@ -17,6 +17,7 @@ written from the run's own numbers, in English or Russian.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -79,9 +80,10 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 """
 
 
-# Pause the background spread while a page draws its first chart. Off: measured on a loaded
-# 2-core machine (load average 10) it did not make the page ready sooner and it moved the spread's
-# work into the first quarters of Play (benchmarks/dashboard_speed.py); kept to measure again.
+# Also pause the background spread of other pages while a page draws its first chart. Off:
+# measured on a loaded 2-core machine (load average 10) it did not make the page ready sooner and
+# it moved the spread's work into the first quarters of Play (benchmarks/dashboard_speed.py); kept
+# to measure again. A page's own spread always waits for its first chart (``FirstDraw``).
 HOLD_WHILE_LOADING = False
 DRAWN = solara.create_context(None)  # the page's FirstDraw.drawn: charts report their first drawing to it
 
@@ -90,7 +92,7 @@ DRAWN = solara.create_context(None)  # the page's FirstDraw.drawn: charts report
 def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications: int = REPLICATIONS):
     """The dashboard; pass a ``Lockstep`` to drive (and inspect) given departments, ``lang`` ('en' or
     'ru', default $SALESSIM_LANG) and ``replications=0`` to skip the background spread."""
-    state = solara.use_memo(lambda: lockstep or Lockstep(), [])
+    state = solara.use_memo(lambda: lockstep or prepared.take(), [])
     lock = solara.use_memo(threading.Lock, [])
     code = solara.use_reactive(language(lang))
     shown = solara.use_reactive((0, 0, None))  # (run, live quarter, switch) on screen: changing it redraws
@@ -222,8 +224,9 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
 
 
 class FirstDraw:
-    """Holds the background spread while the page's first chart is being drawn (its first render
-    gets the CPU), then lets it go: on the first chart's "drawn" report, or after ``HOLD_LIMIT``."""
+    """Keeps the page's spread waiting while its first chart is being drawn (the first render gets
+    the CPU), then lets it go: on the first chart's "drawn" report, or after ``HOLD_LIMIT``. With
+    ``hold`` the worker pauses meanwhile (spreads other pages asked for)."""
 
     def __init__(self, hold: bool) -> None:
         self._done = threading.Event()
@@ -231,8 +234,6 @@ class FirstDraw:
         self._held = hold
         if hold:
             BACKGROUND.hold()
-        else:
-            self._done.set()
 
     def drawn(self, *_args) -> None:
         with self._lock:
@@ -244,6 +245,37 @@ class FirstDraw:
     def wait(self) -> None:
         if not self._done.wait(HOLD_LIMIT):
             self.drawn()
+
+
+class Prepared:
+    """The default pair of departments, built once before any page asks (``serve`` calls ``warm``
+    while the server starts), so that a first render copies it instead of building two models;
+    ``warm`` also runs the page's own reading of it once (the story, the charts), so that the first
+    page does not pay for the first calls. Each page gets its own copy."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pristine: Lockstep | None = None
+
+    def warm(self) -> None:
+        with self._lock:
+            if self._pristine is None:
+                self._pristine = Lockstep()
+            state = self._pristine
+        t = translator(language())
+        sides, departments = read_sides(state, t, 0)
+        story.steps(*departments, t, state.horizon, None, (False, None, t.policy(state.right_policy)))
+        for chart in CHARTS:
+            json.dumps(option(chart, sides, t, state.horizon, None))
+
+    def take(self) -> Lockstep:
+        """A fresh default pair: a copy of the prepared one (steps exactly as a new ``Lockstep()``)."""
+        with self._lock:
+            pristine = self._pristine
+        return copy.deepcopy(pristine) if pristine is not None else Lockstep()
+
+
+prepared = Prepared()
 
 
 def spread_policies(state: Lockstep) -> tuple[str, str]:

@@ -10,8 +10,9 @@ switch (as the page's live switch does); their runs before it are the left-hand 
 the quarters after the switch are computed again.
 
 The page runs it in a separate process (``Background``), so the server stays responsive while
-it computes; the worker pauses while a page is loading (``Background.hold``), so that it never
-competes with the first render for the CPU.
+it computes. The server starts the worker with itself (``Background.start``: it imports the model
+then); a page asks for its spread only once its first chart is drawn, so that the spread never
+competes with a first render for the CPU (``Background.hold`` can also pause the worker).
 """
 
 from __future__ import annotations
@@ -162,6 +163,11 @@ def _spread_in_worker(*args) -> Spread:
     return spread(*args, hold=_HOLD)
 
 
+def _ready() -> bool:
+    """Nothing to do: submitted to start the worker, which imports this module (and the model) to run it."""
+    return True
+
+
 class Background:
     """One worker process for the spreads, shared by every page of this server, with a cache.
 
@@ -182,6 +188,12 @@ class Background:
             self._pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=1, mp_context=self._context, initializer=_start_worker, initargs=(self._hold,)
             )
+
+    def start(self) -> concurrent.futures.Future:
+        """Start the worker process now, so that it has imported the model before a page asks for a spread."""
+        with self._lock:
+            self._ensure_pool()
+            return self._pool.submit(_ready)
 
     def submit(
         self, levers: Levers, policies: tuple[str, str], replications: int = REPLICATIONS, switch_at: int | None = None
