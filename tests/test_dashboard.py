@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import replace
 
 import ipyvuetify as v
@@ -10,7 +11,7 @@ import pytest
 
 solara = pytest.importorskip("solara")
 
-from dashboard.app import Page  # noqa: E402
+from dashboard.app import FirstDraw, Page, Prepared  # noqa: E402
 from dashboard.charts import CHARTS, Side, option, table  # noqa: E402
 from dashboard.i18n import translator  # noqa: E402
 from dashboard.lockstep import LEVERS, Levers, Lockstep, cast  # noqa: E402
@@ -302,3 +303,28 @@ def test_page_at_slider_extremes_shows_no_error(end: str):
     assert state.levers == all_levers_at(end)
     click(rc, "step")
     assert state.quarter == 1 and no_error(rc)
+
+
+def test_a_page_gets_its_own_copy_of_the_prepared_departments_which_runs_as_a_new_pair():
+    prepared = Prepared()
+    prepared.warm()
+    first, second, fresh = prepared.take(), prepared.take(), Lockstep()
+    assert first.left is not second.left and first.histories[0] is not second.histories[0]
+    for state in (first, fresh):
+        for _ in range(3):
+            state.step()
+    assert second.quarter == 0
+    for copied, built in zip(first.models, fresh.models, strict=True):
+        assert timeseries(copied).equals(timeseries(built))
+        assert [e.text for e in copied.events] == [e.text for e in built.events]
+
+
+def test_a_page_asks_for_its_spread_only_once_its_first_chart_is_drawn():
+    first_draw = FirstDraw(hold=False)
+    waiting = threading.Thread(target=first_draw.wait)
+    waiting.start()
+    waiting.join(timeout=0.3)
+    assert waiting.is_alive(), "the spread did not wait for the first chart"
+    first_draw.drawn()
+    waiting.join(timeout=5)
+    assert not waiting.is_alive()
