@@ -151,12 +151,24 @@ def _wait(hold) -> None:
 _HOLD = None  # the worker's copy of the pause event
 
 
-def _start_worker(hold) -> None:
-    """The worker yields the CPU to the server and the browser (a Step must stay quick)."""
+def _start_worker(hold, server: int) -> None:
+    """The worker yields the CPU to the server and the browser (a Step must stay quick), and ends
+    with the server (process ``server``): a spread left computing for a server that has gone would
+    only take the CPU."""
     global _HOLD
     _HOLD = hold
     if hasattr(os, "nice"):
         os.nice(10)
+    threading.Thread(target=_end_with, args=(server,), name="salessim-spread-parent", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """End this process once ``parent`` has ended (this process is then adopted: its parent id
+    changes), even in the middle of a spread. A thread rather than PR_SET_PDEATHSIG, which fires
+    when the *thread* that started the worker ends (a page's task thread may start it)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def _spread_in_worker(*args) -> Spread:
@@ -186,7 +198,7 @@ class Background:
         if self._pool is None:
             self._hold = self._context.Event()
             self._pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=1, mp_context=self._context, initializer=_start_worker, initargs=(self._hold,)
+                max_workers=1, mp_context=self._context, initializer=_start_worker, initargs=(self._hold, os.getpid())
             )
 
     def start(self) -> concurrent.futures.Future:

@@ -1,10 +1,12 @@
-"""Serving the dashboard: the port is checked before anything starts."""
+"""Serving the dashboard: the port is checked before anything starts; the spread's worker ends with the server."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,44 @@ def test_python_m_dashboard_refuses_a_port_out_of_range():
         [sys.executable, "-m", "dashboard", "--port", "70000"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and "--port" in done.stderr and "1 to 65535" in done.stderr
+
+
+WORKER_OF_A_GONE_SERVER = """
+import multiprocessing, os, sys
+from dashboard.ensemble import BACKGROUND
+from dashboard.lockstep import Levers
+BACKGROUND.start().result()  # the worker is up
+BACKGROUND.submit(Levers(), ("finder_keeps", "dedicated_roles_crm"), replications=500)  # minutes of work
+print(multiprocessing.active_children()[0].pid, flush=True)
+sys.stdin.readline()  # until the test has the worker's pid
+os._exit(0)  # gone at once, as a killed server: nothing shuts the pool down
+"""
+
+
+def test_the_spread_worker_ends_with_the_server():
+    parent = subprocess.Popen(
+        [sys.executable, "-c", WORKER_OF_A_GONE_SERVER],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # the resource tracker's note on the semaphores os._exit leaves
+        text=True,
+    )
+    worker = int(parent.stdout.readline())
+    time.sleep(0.5)  # the spread is under way
+    parent.stdin.write("\n")
+    parent.stdin.flush()
+    assert parent.wait(timeout=30) == 0
+    deadline = time.monotonic() + 5  # the spread would take minutes
+    while time.monotonic() < deadline and _alive(worker):
+        time.sleep(0.1)
+    assert not _alive(worker), "the spread's worker outlived the server"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
