@@ -86,6 +86,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None =
     logging.getLogger("uvicorn.access").addFilter(FailedRequests())
     if is_loopback(host):
         serve_uncompressed()
+    from .widgets import precompile_solara_widgets
+
+    precompile_solara_widgets()
 
     from .app import prepared
 

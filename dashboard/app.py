@@ -36,7 +36,7 @@ from .ensemble import BACKGROUND, HOLD_LIMIT, REPLICATIONS, Spread
 from .i18n import LANGUAGES, N_, Translator, language, translator
 from .lockstep import LEVERS, STRATEGIC_CHOICES, STRATEGIC_LABELS, Levers, Lockstep, cast
 from .palette import EVENT_COLORS, side_colors
-from .widgets import Chart
+from .widgets import Chart, use_module
 
 PLAY_INTERVAL = 0.2  # seconds per quarter while playing (5 quarters a second when the page keeps up)
 CHART_HEIGHT = "380px"
@@ -176,8 +176,9 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
 
     pending = (draft.value, policies.value) != (state.levers, (state.left_policy, state.right_policy))
     DRAWN.provide(first_draw.drawn)
+    use_module()  # the page's compiled widgets (widgets.js): nothing on the page is compiled in the browser
     solara.Title(t._("salessim · sales department dashboard"))
-    solara.Style(CSS)
+    solara.v.Html(tag="style", children=[CSS])
     with solara.Column(classes=["salessim"], style={"padding": "6px 12px", "gap": "6px"}):
         TopBar(t, code, state, quarter, view, playing, step, reset, pending, story_on, levers_open)
         if error.value:
@@ -521,21 +522,26 @@ def StoryPanel(
                     classes=["story-next"],
                 )
                 solara.Text(t._("step {i} of {n}", i=index + 1, n=count), classes=["story-progress"])
-            solara.HTML("h2", chapter.title, classes=["story-title"])
+            Tag("h2", chapter.title, "story-title")
             for paragraph in chapter.text:
-                solara.HTML("p", paragraph, classes=["story-text"])
-            solara.HTML("h3", t._("Things to notice"))
-            solara.HTML("ul", "".join(f"<li>{_escape(item)}</li>" for item in chapter.notice), classes=["story-notice"])
-            solara.HTML("h3", t._("Things to try"))
-            solara.HTML("ul", "".join(f"<li>{_escape(item)}</li>" for item in chapter.try_), classes=["story-try"])
+                Tag("p", paragraph, "story-text")
+            Tag("h3", t._("Things to notice"))
+            List(chapter.notice, "story-notice")
+            Tag("h3", t._("Things to try"))
+            List(chapter.try_, "story-try")
         with solara.Column(style={"flex": "1", "min-width": "0"}):
             ChartCard(t, chapter.chart, sides, state, horizon, spread, zoomed, height="420px")
 
 
-def _escape(text: str) -> str:
-    import html
+def Tag(tag: str, text: str, class_: str = "") -> None:
+    """An HTML element holding plain text (a native widget: nothing to compile in the browser)."""
+    solara.v.Html(tag=tag, children=[text], class_=class_)
 
-    return html.escape(text)
+
+def List(items: list[str], class_: str) -> None:
+    with solara.v.Html(tag="ul", class_=class_):
+        for item in items:
+            Tag("li", item)
 
 
 @solara.component
@@ -640,16 +646,17 @@ def EventLog(t: Translator, side: Side, events: list, quarter: int):
                 on_click=lambda q=group.quarter: opened.set(-1 if opened.value == q else q),
             )
             if opened.value == group.quarter:
-                items = [e for e in events if e.quarter == group.quarter]
-                solara.HTML(
-                    "ul",
-                    "".join(
-                        f'<li><span class="kind" style="color:{EVENT_COLORS.get(e.kind, "#475569")}">'
-                        f"{_escape(t._(KIND_WORDS.get(e.kind, e.kind)))}</span>{_escape(story.event_line(e, t))}</li>"
-                        for e in items
-                    ),
-                    classes=["event-details"],
-                )
+                with solara.v.Html(tag="ul", class_="event-details"):
+                    for e in events:
+                        if e.quarter == group.quarter:
+                            with solara.v.Html(tag="li"):
+                                solara.v.Html(
+                                    tag="span",
+                                    children=[t._(KIND_WORDS.get(e.kind, e.kind))],
+                                    class_="kind",
+                                    style_=f"color:{EVENT_COLORS.get(e.kind, '#475569')}",
+                                )
+                                Tag("span", story.event_line(e, t))
 
 
 KIND_WORDS = {

@@ -42,9 +42,8 @@ def no_error(rc) -> bool:
 
 
 def texts(rc, class_: str) -> list[str]:
-    """The texts of solara.Text (children) or solara.HTML (inner HTML) elements of a class."""
-    found = rc.find(attributes={"class": class_}).widgets or rc.find(v.Html, class_=class_).widgets
-    return [w.unsafe_innerHTML if getattr(w, "unsafe_innerHTML", None) else w.children[0] for w in found]
+    """The texts of the HTML elements (solara.Text, the story's tags) of a class."""
+    return [w.children[0] for w in rc.find(v.Html, class_=class_).widgets]
 
 
 def test_page_opens_on_the_story_with_both_departments():
@@ -82,10 +81,10 @@ def test_event_log_is_summarised_per_quarter_with_details_on_a_click():
     assert all(row.children[-1].startswith("Q") for row in rows)
     latest = max(event.quarter for event in state.left.events)
     assert rows[0].children[-1].startswith(f"Q{latest}:")
-    assert not rc.find(attributes={"class": "event-details"}).widgets
+    assert not rc.find(v.Html, class_="event-details").widgets
     rows[0].click()
-    details = rc.find(attributes={"class": "event-details"}).widget
-    assert state.left.events[-1].text in details.unsafe_innerHTML
+    details = rc.find(v.Html, class_="event-details").find(v.Html, tag="span").widgets
+    assert state.left.events[-1].text in [span.children[0] for span in details]
 
 
 def test_lever_change_applies_on_reset():

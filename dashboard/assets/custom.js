@@ -1,6 +1,7 @@
 /* salessim dashboard: fetch what the first chart needs while the page's own JavaScript loads,
-   rather than one file after another once the first chart's template is compiled: the chart
-   library and the widget files that compile it (preloads: downloaded now, run when asked for).
+   rather than one file after another once the widgets arrive: the chart library and the widget
+   files (preloads: downloaded now, run when asked for). Vue's in-browser template compiler
+   (nodeps-vue-sfc.js) is not among them: the page's widgets need no compiling (widgets.js).
    The chart library is then run when the browser is idle, waiting for the server's first render
    (echarts.vue waits for window.salessimEcharts). */
 (function () {
@@ -8,8 +9,8 @@
   var cdn = solara.cdn || "_solara/cdn";
   var jupyter = solara.jupyterRootPath !== undefined ? solara.jupyterRootPath : (solara.rootPath || "") + "/jupyter";
   var echarts = cdn + "/echarts@5.4.0/dist/echarts.common.min.js";
-  [echarts, jupyter + "/nbextensions/jupyter-vue/nodeps.js", jupyter + "/nbextensions/jupyter-vuetify/nodeps.js",
-   jupyter + "/nbextensions/jupyter-vue/nodeps-vue-sfc.js"].forEach(function (href) {
+  [echarts, jupyter + "/nbextensions/jupyter-vue/nodeps.js", jupyter + "/nbextensions/jupyter-vuetify/nodeps.js"
+  ].forEach(function (href) {
     var link = document.createElement("link");
     link.rel = "preload";
     link.as = "script";
