@@ -176,7 +176,7 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
 
     pending = (draft.value, policies.value) != (state.levers, (state.left_policy, state.right_policy))
     DRAWN.provide(first_draw.drawn)
-    use_module()  # the page's compiled widgets (widgets.js): nothing on the page is compiled in the browser
+    use_module()  # the page's compiled widgets (assets/widgets.js): nothing on the page is compiled in the browser
     solara.Title(t._("salessim · sales department dashboard"))
     solara.v.Html(tag="style", children=[CSS])
     with solara.Column(classes=["salessim"], style={"padding": "6px 12px", "gap": "6px"}):

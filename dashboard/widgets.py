@@ -1,6 +1,6 @@
 """The page's chart widget: ECharts with the page's language and PNG and CSV downloads.
 
-It is an ipyvue template implemented by a precompiled ES module, ``widgets.js``, which ipyvue
+It is an ipyvue template implemented by a precompiled ES module, ``assets/widgets.js``, which ipyvue
 imports as it is (``ipyvue.esm``), rather than a ``.vue`` file compiled in the browser. With
 ``precompile_solara_widgets`` (what ``serve`` does) Solara's own two widgets around every page (its
 router's navigator and the tab title) come from the same module: the page then needs no template
@@ -20,7 +20,7 @@ import traitlets
 from ipyvue.esm import Module
 
 MODULE = "salessim-widgets"
-CODE = Path(__file__).with_name("widgets.js").read_text(encoding="utf-8")
+CODE = (Path(__file__).parent / "assets" / "widgets.js").read_text(encoding="utf-8")  # package data, with custom.js
 
 
 def use_module() -> None:
@@ -50,14 +50,14 @@ class Chart(ipyvuetify.VuetifyTemplate):
         return template("Chart")
 
 
-PRECOMPILED = {  # Solara's widgets (module, class) -> their export in widgets.js, the same code
+PRECOMPILED = {  # Solara's widgets (module, class) -> their export in assets/widgets.js, the same code
     ("solara.widgets.widgets", "Navigator"): "SolaraNavigator",
     ("solara.components.title", "TitleWidget"): "SolaraTitle",
 }
 
 
 def precompile_solara_widgets() -> None:
-    """Give Solara's navigator and title widgets the precompiled templates of ``widgets.js`` (for
+    """Give Solara's navigator and title widgets the precompiled templates of ``assets/widgets.js`` (for
     the pages of this process; they must call ``use_module``). Solara is pinned (1.58.2): the
     module's copies are of that version's ``.vue`` files."""
     import importlib

@@ -1,7 +1,7 @@
 /* salessim dashboard: fetch what the first chart needs while the page's own JavaScript loads,
    rather than one file after another once the widgets arrive: the chart library and the widget
    files (preloads: downloaded now, run when asked for). Vue's in-browser template compiler
-   (nodeps-vue-sfc.js) is not among them: the page's widgets need no compiling (widgets.js).
+   (nodeps-vue-sfc.js) is not among them: the page's widgets need no compiling (assets/widgets.js).
    The chart library is then run when the browser is idle, waiting for the server's first render
    (echarts.vue waits for window.salessimEcharts). */
 (function () {
