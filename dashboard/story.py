@@ -9,6 +9,7 @@ they are tested without a browser.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 
 from .ensemble import Spread, payback_quarter
 from .history import History, Pursuit, after_handoff, events_by_quarter, fields_of
-from .i18n import Translator
+from .i18n import N_, Translator, policy_parts
 
 
 @dataclass(frozen=True)
@@ -99,18 +100,50 @@ def profit_text(
         "right": policy or right.label,
         "left": left.label,
         "quarter": t.quarter(start),
-        "cost": t.money(abs(curve.now)),
-        "bottom": t.money(abs(curve.bottom)),
+        "cost": _amount(curve.now, t),
+        "bottom": _amount(curve.bottom, t),
         "low": t.quarter(curve.bottom_quarter),
     }
     since = t._("Since the switch in {quarter}", **values) if live else t._("Since the start", **values)
-    if curve.quarter <= start:
-        text = [t._("{since}: the switch takes effect from the next quarter.", since=since)]
-    elif curve.payback is not None:
+    if curve.quarter < start:  # replaying a quarter before the switch
+        text = [t._("{right} comes in {quarter}; until then both departments are the same.", **values)]
+    elif curve.quarter == start:
+        text = [
+            t._("{since}: the switch takes effect from the next quarter.", since=since)
+            if live
+            else t._("{since}: no quarter played yet, nothing to compare.", since=since)
+        ]
+    elif curve.payback is not None and curve.bottom <= -0.05:  # behind by at least what shows as 0.1 k€
+        payback = t.quarter(curve.payback)
         text = [
             t._(
                 "{since}, {right} has made {cost} more profit than {left}; the switch cost at most {bottom} "
                 "(in {low}) and paid back in {payback}.",
+                since=since,
+                payback=payback,
+                **values,
+            )
+            if live
+            else t._(
+                "{since}, {right} has made {cost} more profit than {left}; it was behind by at most {bottom} "
+                "(in {low}) and has been ahead since {payback}.",
+                since=since,
+                payback=payback,
+                **values,
+            )
+        ]
+    elif curve.payback is not None:  # never behind
+        text = [
+            t._(
+                "{since}, {right} has made {cost} more profit than {left}; the switch has cost nothing so far: "
+                "ahead from {payback} on, never behind.",
+                since=since,
+                payback=t.quarter(curve.payback),
+                **values,
+            )
+            if live
+            else t._(
+                "{since}, {right} has made {cost} more profit than {left}, ahead from {payback} on and never behind.",
                 since=since,
                 payback=t.quarter(curve.payback),
                 **values,
@@ -124,31 +157,57 @@ def profit_text(
                 since=since,
                 **values,
             )
+            if live
+            else t._(
+                "{since}, {right} has made {cost} less profit than {left} (the most behind: {bottom} in {low}).",
+                since=since,
+                **values,
+            )
         ]
     else:
         text = [t._("{since}, the two departments' profit is level.", since=since)]
     if spread is not None and spread.switch_at == (start if live else None) and spread.paybacks:
         n, k = spread.replications, spread.paid_back()
         median = spread.median_payback()
-        values = {"n": t.number(n), "k": t.number(k), "pct": t.percent(k / n), "h": t.quarter(spread.quarters)}
-        if median is not None:
-            text.append(
-                t._(
-                    "Across {n} departments like it, the switch pays back by {h} in {k} ({pct}); the median "
-                    "payback is {median}.",
-                    median=t.quarter(median),
-                    **values,
-                )
+        values = {
+            "n": t.number(n),
+            "k": t.number(k),
+            "pct": t.percent(k / n),
+            "h": t.quarter(spread.quarters),
+            "right": policy or right.label,
+        }
+        if median is not None and live:
+            sentence = t._(
+                "Across {n} departments like it, the switch pays back by {h} in {k} ({pct}); the median "
+                "payback is {median}.",
+                median=t.quarter(median),
+                **values,
+            )
+        elif median is not None:
+            sentence = t._(
+                "Across {n} departments like it, {right} is ahead in profit at {h} in {k} ({pct}); the median "
+                "one is ahead for good from {median}.",
+                median=t.quarter(median),
+                **values,
+            )
+        elif live:
+            sentence = t._(
+                "Across {n} departments like it, the switch pays back by {h} in only {k} ({pct}): most "
+                "have not paid it back by the horizon.",
+                **values,
             )
         else:
-            text.append(
-                t._(
-                    "Across {n} departments like it, the switch pays back by {h} in only {k} ({pct}): most "
-                    "have not paid it back by the horizon.",
-                    **values,
-                )
+            sentence = t._(
+                "Across {n} departments like it, {right} is ahead in profit at {h} in only {k} ({pct}): most are not.",
+                **values,
             )
+        text.append(sentence)
     return text
+
+
+def _amount(value: float, t: Translator) -> str:
+    """``abs(value)`` in k€, with a decimal below 1 k€ (so that a small loss never reads as 0 k€)."""
+    return t.money(abs(value), 1 if abs(value) < 1 else 0)
 
 
 def steps(
@@ -224,21 +283,23 @@ def live_steps(
                 "Press Switch now (on the right department's card) when you want, or Next: it switches in {quarter}.",
                 quarter=t.quarter(q[1]),
             )
+            if at is None
+            else t._("Press Next: the switch made in {quarter}.", quarter=t.quarter(at))
         ],
         "profit",
         q[0],
     )
     if at is None:
         switch_text = profit_text(left, right, t, None, spread, True, policy)
+        switch_notice = [t._("Not switched yet: a dashed line will mark the switch quarter on every chart.")]
     else:
         after = right.frame[right.frame.quarter > at]
         text = [
             t._(
-                "In {quarter} the right department switched to {policy}: roles assigned from each seller's "
-                "skill, the books moved to the account managers by planned handoffs as their room allows, a CRM "
-                "rolled out over several quarters, with its one-off cost and training time.",
+                "In {quarter} the right department switched to {policy}: {changes}.",
                 quarter=t.quarter(at),
                 policy=policy,
+                changes=switch_changes(left.policy, right.policy, t),
             )
         ]
         if len(after):
@@ -246,6 +307,12 @@ def live_steps(
                 t._(
                     "So far since: {crm} spent on the CRM, {hires}, {quits}.",
                     crm=t.money(float(after.crm_cost.sum())),
+                    hires=t.count(int(after.hires.sum()), "{n} hire", "{n} hires"),
+                    quits=t.count(int(after.quits.sum()), "{n} quit", "{n} quits"),
+                )
+                if "crm" in policy_parts(right.policy)[1]
+                else t._(
+                    "So far since: {hires}, {quits}.",
                     hires=t.count(int(after.hires.sum()), "{n} hire", "{n} hires"),
                     quits=t.count(int(after.quits.sum()), "{n} quit", "{n} quits"),
                 )
@@ -257,28 +324,22 @@ def live_steps(
             )
         )
         switch_text = text
+        switch_notice = [t._("The dashed line on every chart marks the switch quarter.")]
     step1 = Step(
         t._("The switch"),
         switch_text,
-        [
-            t._("The dashed line on every chart marks the switch quarter."),
-            t._("The books chart: who is a hunter, who an account manager, and how the books move."),
-        ],
-        [t._("Step on: watch profit dip while the transition costs time and money.")],
+        [*switch_notice, t._("The books chart: who is a hunter, who an account manager, and how the books move.")],
+        [t._("Step on: does profit dip while the transition costs time and money?")],
         "books",
         q[1],
         switch=True,
     )
     curve = profit_text(left, right, t, at, spread, True, policy)
+    dip = j_curve(left, right, at) if at is not None else None
     step2 = Step(
-        t._("The dip: the J-curve"),
+        t._("The dip: the J-curve") if dip is not None and dip.bottom < 0 else t._("The J-curve"),
         curve,
-        [
-            t._(
-                "Below 0: the switch has cost more than it has brought so far. The shaded band holds 8 of 10 "
-                "departments like this one."
-            )
-        ],
+        [*_line_notice(dip, at, t), *_band_notice(spread, at, t)],
         [t._("Reset and switch later, or earlier: does the dip get deeper or shallower?")],
         "profit",
         q[2],
@@ -294,9 +355,60 @@ def live_steps(
     return [step0, step1, step2, step3, _golden(left, right, t, q[4])]
 
 
+def _line_notice(curve: JCurve | None, at: int | None, t: Translator) -> list[str]:
+    """Where the J-curve's line is now, and what that means: written from its sign."""
+    if curve is None or at is None:
+        return [t._("The line stays at 0 until the switch: both departments are the same.")]
+    if curve.quarter <= at:
+        return [t._("The switch takes effect from the next quarter: the line is still at 0.")]
+    digits = 1 if abs(curve.now) < 1 else 0  # never "−0 k€" for a value below 0
+    values = {"value": t.money(curve.now, digits, signed=True), "quarter": t.quarter(curve.quarter)}
+    if abs(curve.now) < 0.05:  # shown as 0
+        return [t._("At 0 in {quarter}: so far the switch has brought as much as it has cost.", **values)]
+    if curve.now < 0:
+        return [t._("Below 0 ({value} in {quarter}): so far the switch has cost more than it has brought.", **values)]
+    return [t._("Above 0 ({value} in {quarter}): so far the switch has brought more than it has cost.", **values)]
+
+
+def _band_notice(spread: Spread | None, at: int | None, t: Translator) -> list[str]:
+    """What the shaded band is, if the chart shows one (the spread of this switch is ready)."""
+    if at is None:
+        return []
+    if spread is None or spread.switch_at != at:
+        return [t._("A shaded band of departments like this one appears when the background runs finish.")]
+    return [t._("The shaded band holds 8 of 10 departments like this one.")]
+
+
+def switch_changes(before: str, after: str, t: Translator) -> str:
+    """What a live switch from policy ``before`` to ``after`` changes, in words: only what differs."""
+    (old_base, old_extras), (new_base, new_extras) = policy_parts(before), policy_parts(after)
+    parts = []
+    if new_base != old_base:
+        parts.append(
+            t._(
+                "roles assigned from each seller's skill, the books moved to the account managers by planned "
+                "handoffs as their room allows"
+            )
+            if new_base == "dedicated_roles"
+            else t._("roles dropped, each seller keeps the clients they win")
+        )
+    if "crm" in new_extras and "crm" not in old_extras:
+        parts.append(t._("a CRM rolled out over several quarters, with its one-off cost and training time"))
+    elif "crm" in old_extras and "crm" not in new_extras:
+        parts.append(t._("the CRM given up"))
+    strategic = {
+        "head_strategic": N_("strategic deals to the head, part time"),
+        "dedicated_strategic": N_("strategic deals to a dedicated strategic seller"),
+    }
+    for extra, words in strategic.items():
+        if extra in new_extras and extra not in old_extras:
+            parts.append(t._(words))
+    return "; ".join(parts) if parts else t._("the same rules as before")
+
+
 def _decision(left: Department, right: Department, t: Translator, quarter: int, spread: Spread | None) -> Step:
     text = profit_text(left, right, t, 0, spread, False)
-    notice = [t._("Revenue is not profit: dedicated roles and a CRM cost pay, hiring and selling time.")]
+    notice = [_revenue_and_profit(left, right, t)]
     try_ = [
         t._(
             "Press Switch live in the top bar: both start under {left}, and you decide when the right one switches.",
@@ -304,6 +416,26 @@ def _decision(left: Department, right: Department, t: Translator, quarter: int, 
         )
     ]
     return Step(t._("And the profit?"), text, notice, try_, "profit", quarter)
+
+
+def _revenue_and_profit(left: Department, right: Department, t: Translator) -> str:
+    """How the revenue gap and the profit gap compare, from their signs: revenue is not profit."""
+    revenue = float(right.frame.revenue.sum() - left.frame.revenue.sum())
+    profit = float(right.frame.profit.sum() - left.frame.profit.sum())
+    values = {"right": right.label, "left": left.label, "rev": t.money(abs(revenue)), "profit": t.money(abs(profit))}
+    if revenue >= 0 and profit >= 0:
+        return t._("{right} is ahead of {left} on both: {rev} more revenue and {profit} more profit.", **values)
+    if revenue < 0 and profit < 0:
+        return t._("{right} is behind {left} on both: {rev} less revenue and {profit} less profit.", **values)
+    if revenue >= 0:
+        return t._(
+            "Revenue is not profit: {right} earned {rev} more revenue than {left} but {profit} less profit.",
+            **values,
+        )
+    return t._(
+        "Revenue is not profit: {right} earned {rev} less revenue than {left} but {profit} more profit.",
+        **values,
+    )
 
 
 def _start(left: Department, right: Department, t: Translator, quarter: int) -> Step:
@@ -343,10 +475,15 @@ def _start(left: Department, right: Department, t: Translator, quarter: int) -> 
 def _servicing(left: Department, right: Department, t: Translator, quarter: int) -> Step:
     shares = [float(d.frame.veteran_service_share.iloc[-1]) for d in (left, right)]
     busy = [e for e in left.events if e.kind == "servicing" and e.quarter <= left.quarter]
+    books = Counter()
+    for seller in left.history.at(left.quarter).sellers:
+        if seller.veteran:
+            books.update(seller.mix)
+    held = sum(books.values())
     text = [
         t._(
             "After {quarters}, the veterans of {left} spend {share} of their time servicing the clients they "
-            "already have — mostly invoicing loyal transactional clients. In {right}: {other}.",
+            "already have. In {right}: {other}.",
             quarters=t.count(left.quarter, "{n} quarter", "{n} quarters"),
             left=left.label,
             share=t.percent(shares[0]),
@@ -354,6 +491,15 @@ def _servicing(left: Department, right: Department, t: Translator, quarter: int)
             other=t.percent(shares[1]),
         )
     ]
+    if held:
+        text.append(
+            t.count(
+                held,
+                "Of the {n} client in their books, {share} are transactional: clients to invoice rather than develop.",
+                "Of the {n} clients in their books, {share} are transactional: clients to invoice rather than develop.",
+                share=t.percent(books["transactional"] / held),
+            )
+        )
     if busy:
         names = {(fields_of(e) or {}).get("name") or f"#{i}" for i, e in enumerate(busy)}  # unread: one each
         text.append(
@@ -364,12 +510,30 @@ def _servicing(left: Department, right: Department, t: Translator, quarter: int)
                 left=left.label,
             )
         )
+    gap = round(100 * shares[0]) - round(100 * shares[1])  # as shown, in whole percent
+    values = {"left": left.label, "right": right.label, "points": t.count(abs(gap), "{n} point", "{n} points")}
+    if gap > 0:
+        compare = t._(
+            "The veterans of {left} spend {points} more of their time servicing than those of {right}.", **values
+        )
+    elif gap < 0:
+        compare = t._(
+            "The veterans of {left} spend {points} less of their time servicing than those of {right}.", **values
+        )
+    else:
+        compare = t._("The veterans of both spend about the same share of their time servicing.", **values)
     notice = [
+        compare,
         t._("Time spent servicing is time not spent on new consultative leads."),
         t._("The dotted line marks 80%: the book's 'veterans become invoicing clerks'."),
     ]
     try_ = [t._("Raise the lead inflow in Levers and press Reset: do the veterans find more time for new clients?")]
-    return Step(t._("Veterans become invoicing clerks"), text, notice, try_, "servicing", quarter)
+    title = (
+        t._("Veterans become invoicing clerks")
+        if busy or shares[0] >= 0.5
+        else t._("Do veterans become invoicing clerks?")
+    )
+    return Step(title, text, notice, try_, "servicing", quarter)
 
 
 def _newcomers(left: Department, right: Department, t: Translator, quarter: int) -> Step:
@@ -396,15 +560,31 @@ def _newcomers(left: Department, right: Department, t: Translator, quarter: int)
             text.append(_hardest(hardest, t))
     else:
         text.append(t._("No newcomer has finished a pursuit in {left} yet.", left=left.label))
-    notice = [
-        t._(
-            "Under finder keeps the veterans' books are full, so the hard new leads go to whoever has time: "
-            "the newcomers."
-        ),
-        t._("In the books chart, compare the newcomers' bars with the veterans'."),
-    ]
+    # compared as shown (two decimals), so that the words never contradict the numbers beside them
+    difficulty = [round(float(np.mean([p.complexity for p in group])), 2) if group else 0.0 for group in (new, old)]
+    harder = bool(new and old) and difficulty[0] > difficulty[1]
+    if new and old:
+        values = {"left": left.label, "new": t.number(difficulty[0], 2), "old": t.number(difficulty[1], 2)}
+        first = (
+            t._(
+                "In {left} the newcomers' leads were harder than the veterans' ({new} against {old} on average): "
+                "hard new leads go to whoever has time.",
+                **values,
+            )
+            if harder
+            else t._(
+                "In {left} the newcomers' leads were not harder than the veterans' ({new} against {old} on average).",
+                **values,
+            )
+        )
+    elif new:
+        first = t._("In {left} no veteran has finished a pursuit yet: only newcomers to compare.", left=left.label)
+    else:
+        first = t._("Step on: no newcomer's pursuit has ended yet.")
+    notice = [first, t._("In the books chart, compare the newcomers' bars with the veterans'.")]
     try_ = [t._("Step on and watch the event log: who quits, and after how many lost pursuits?")]
-    return Step(t._("Newcomers get the hardest clients"), text, notice, try_, "books", quarter)
+    title = t._("Newcomers get the hardest clients") if harder else t._("Who gets the hard clients?")
+    return Step(title, text, notice, try_, "books", quarter)
 
 
 def _hardest(p: Pursuit, t: Translator) -> str:
@@ -435,9 +615,12 @@ def _win_rate(pursuits: list[Pursuit]) -> float:
 
 def _skill(left: Department, right: Department, t: Translator, quarter: int) -> Step:
     text = []
+    faded, quit_count, nows = False, 0, []
     for d in (left, right):
         start, now = float(d.frame.veteran_skill.iloc[0]), float(d.frame.veteran_skill.iloc[-1])
         quits = [name for name, q in d.history.quits.items() if q <= d.quarter]
+        faded, quit_count = faded or now < start, quit_count + len(quits)
+        nows.append(now)
         text.append(
             t._(
                 "{label}: the veterans' consultative skill went from {start} to {now} ({change}); {quits} so far.",
@@ -452,12 +635,29 @@ def _skill(left: Department, right: Department, t: Translator, quarter: int) -> 
         t._("Skill not used is forgotten: a veteran who only invoices loses consultative skill."),
         t._("Each thin line is one person hired during the run; ✕ marks where they quit."),
     ]
-    try_ = [t._("Set the skill forgetting rate to 0 in Levers and Reset: does finder keeps still fall behind?")]
-    return Step(t._("Skill fades, people leave"), text, notice, try_, "skill", quarter)
+    try_ = [
+        t._(
+            "Set the skill forgetting rate to 0 in Levers and Reset: does {left} still fall behind {right}?",
+            left=left.label,
+            right=right.label,
+        )
+        if nows[0] < nows[1]
+        else t._("Set the skill forgetting rate to 0 in Levers and Reset: how do the veterans' skill lines change?")
+    ]
+    if faded and quit_count:
+        title = t._("Skill fades, people leave")
+    elif faded:
+        title = t._("Skill fades")
+    elif quit_count:
+        title = t._("People leave")
+    else:
+        title = t._("Skill and people")
+    return Step(title, text, notice, try_, "skill", quarter)
 
 
 def _golden(left: Department, right: Department, t: Translator, quarter: int) -> Step:
     text = []
+    drains = False
     for d in (left, right):
         first, last = d.frame.iloc[0], d.frame.iloc[-1]
         change = (
@@ -473,6 +673,7 @@ def _golden(left: Department, right: Department, t: Translator, quarter: int) ->
             "now": t.money(last.golden_fund_revenue),
             "then": t.money(first.golden_fund_revenue),
         }
+        drains = drains or change < 0
         if change < 0:
             sentence = t._(
                 "{label}: the golden fund brings {pct} less than at the start ({now} a quarter against {then}); ",
@@ -510,7 +711,8 @@ def _golden(left: Department, right: Department, t: Translator, quarter: int) ->
             "loyalty. Does a CRM make up for it?"
         )
     ]
-    return Step(t._("The golden fund drains"), text, notice, try_, "golden", quarter)
+    title = t._("The golden fund drains") if drains else t._("The golden fund holds")
+    return Step(title, text, notice, try_, "golden", quarter)
 
 
 def _revenue(left: Department, right: Department, t: Translator, quarter: int) -> Step:
@@ -571,7 +773,11 @@ def _spread(left: Department, right: Department, t: Translator, quarter: int, sp
                 n=t.number(spread.replications),
             ),
         ]
-    notice = [t._("The shaded bands hold 8 of 10 departments: one run's luck can move a line that far.")]
+    notice = [
+        t._("The shaded bands hold 8 of 10 departments: one run's luck can move a line that far.")
+        if spread is not None
+        else t._("When the bands appear: how far can one run's luck move a line?")
+    ]
     try_ = [
         t._(
             "Change the market (seed) in Levers and Reset: another department, another story — "

@@ -189,3 +189,181 @@ def test_spread_of_a_live_switch_is_flat_before_it_and_counts_paybacks():
     assert result.switch_at == 3 and len(mid) == 9
     assert all(a == b == c == 0 for a, b, c in zip(low[:4], mid[:4], high[:4], strict=True))
     assert len(result.paybacks) == 3 and all(q is None or 3 < q <= 8 for q in result.paybacks)
+
+
+# The story's words must follow the run's numbers: each case below is a real run, and the cases
+# are chosen so that the value a sentence reads is above its threshold in some and below it in
+# others (a test fails if one side goes missing, so the words for both are always checked).
+LIVE_CASES = [  # (left, right policy, seed): a live switch at Q3 of 12 quarters
+    ("finder_keeps", "dedicated_roles_crm", DEFAULT_SEED),
+    ("finder_keeps", "dedicated_roles", DEFAULT_SEED),
+    ("dedicated_roles_crm", "finder_keeps", DEFAULT_SEED),
+    ("dedicated_roles", "finder_keeps", DEFAULT_SEED),
+    ("finder_keeps", "finder_keeps_head_strategic", 1),
+]
+PAIRS = [  # (left, right, seed): both policies from the start, 12 quarters
+    ("finder_keeps", "dedicated_roles_crm", DEFAULT_SEED),
+    ("dedicated_roles_crm", "finder_keeps", DEFAULT_SEED),
+    ("finder_keeps", "dedicated_roles", 1),
+    ("dedicated_roles", "finder_keeps", 2),
+    ("finder_keeps", "finder_keeps_head_strategic", 1),
+]
+MONEY = re.compile(r"([+−]?[\d,]+(?:\.\d)?) k€")
+
+
+def live_dip(left: str, right: str, seed: int) -> tuple[story.Step, story.JCurve, list[story.Step]]:
+    """The live story's dip step as a trainer reaches it: switch at Q3, stepped to the dip quarter."""
+    t = translator("en")
+    state = Lockstep(left, right, levers=Levers(seed=seed, quarters=12), live_switch=True)
+    for _ in range(3):
+        state.step()
+    state.switch_now()
+    dip_quarter = story.live_targets(12, 3)[2]
+    while state.quarter < dip_quarter:
+        state.step()
+    a, b = departments(state)
+    steps = story.steps(a, b, t, 12, None, (True, 3, t.policy(right)))
+    return steps[2], story.j_curve(a, b, 3), steps
+
+
+def money(text: str) -> float:
+    return float(MONEY.search(text)[1].replace(",", "").replace("−", "-"))
+
+
+def test_the_dip_says_below_or_above_0_as_the_line_is():
+    signs = set()
+    for case in LIVE_CASES:
+        dip, curve, _ = live_dip(*case)
+        line = dip.notice[0]
+        assert curve.quarter == 7 and curve.now != 0, case
+        if curve.now < 0:
+            assert line.startswith("Below 0 (−") and "cost more than it has brought" in line, (case, line)
+        else:
+            assert line.startswith("Above 0 (+") and "brought more than it has cost" in line, (case, line)
+        assert money(line) == pytest.approx(curve.now, abs=0.5), (case, line)
+        assert (dip.title == "The dip: the J-curve") == (curve.bottom < 0), (case, dip.title)
+        assert not any("shaded band holds" in n for n in dip.notice), "no spread yet, so no band to speak of"
+        signs.add(curve.now > 0)
+    assert signs == {True, False}, "the cases no longer cover a line above 0 and one below"
+
+
+def test_the_j_curve_text_says_cost_or_gain_as_the_numbers_are():
+    kinds = set()
+    for case in LIVE_CASES:
+        _, curve, steps = live_dip(*case)
+        text = steps[2].text[0]
+        if curve.now < 0:
+            kinds.add("cost")
+            assert "has cost" in text and "not paid back" in text and "more profit" not in text, (case, text)
+            assert money(text) == pytest.approx(-curve.now, abs=0.5)
+        elif curve.bottom <= -0.05:
+            kinds.add("paid back")
+            assert "more profit than" in text and f"paid back in Q{curve.payback}" in text, (case, text)
+            assert "cost at most" in text and "cost nothing" not in text
+        else:
+            kinds.add("never behind")
+            assert "cost nothing so far" in text and "never behind" in text and "cost at most" not in text, text
+    assert kinds >= {"cost", "paid back"}, kinds
+
+
+def pair_story(left: str, right: str, seed: int, lang: str = "en") -> tuple[list[story.Step], list[story.Department]]:
+    state = Lockstep(left, right, levers=Levers(seed=seed, quarters=12))
+    while state.step():
+        pass
+    deps = departments(state, lang)
+    return story.steps(*deps, translator(lang), 12, None), deps
+
+
+def test_the_golden_fund_revenue_and_profit_words_follow_the_signs():
+    seen = {"golden": set(), "revenue": set(), "profit": set(), "rev-profit": set()}
+    for case in PAIRS:
+        steps, (left, right) = pair_story(*case)
+        golden, bill, decision = steps[4], steps[5], steps[7]
+        falls = []
+        for department, sentence in zip((left, right), golden.text, strict=True):
+            first, last = department.frame.golden_fund_revenue.iloc[[0, -1]]
+            falls.append(last < first)
+            assert (" less than at the start" in sentence) == (last < first), (case, sentence)
+            assert (" more than at the start" in sentence) == (last >= first), (case, sentence)
+            seen["golden"].add(last < first)
+        assert (golden.title == "The golden fund drains") == any(falls), (case, golden.title)
+        gap = right.frame.revenue.sum() - left.frame.revenue.sum()
+        assert (" more than " in bill.text[0]) == (gap >= 0) and (" less than " in bill.text[0]) == (gap < 0)
+        seen["revenue"].add(gap >= 0)
+        profit = right.frame.profit.sum() - left.frame.profit.sum()
+        words = decision.notice[0]
+        assert ("more revenue" in words) == (gap >= 0) and ("less revenue" in words) == (gap < 0), (case, words)
+        assert ("more profit" in words) == (profit >= 0) and ("less profit" in words) == (profit < 0), (case, words)
+        assert ("more profit than" in decision.text[0]) == (profit > 0), (case, decision.text[0])
+        seen["profit"].add(profit >= 0)
+        seen["rev-profit"].add((gap >= 0) == (profit >= 0))
+    assert all(found == {True, False} for found in seen.values()), seen
+
+
+def test_servicing_and_newcomer_comparisons_follow_the_numbers_shown():
+    seen = {"servicing": set(), "harder": set()}
+    for case in PAIRS:
+        steps, (left, right) = pair_story(*case)
+        servicing, newcomers = steps[1], steps[2]
+        shown = [round(100 * d.frame.veteran_service_share.iloc[-1]) for d in (left, right)]
+        compare = servicing.notice[0]
+        if shown[0] > shown[1]:
+            assert f"{shown[0] - shown[1]} point" in compare and " more of their time" in compare, (case, compare)
+        elif shown[0] < shown[1]:
+            assert f"{shown[1] - shown[0]} point" in compare and " less of their time" in compare, (case, compare)
+        else:
+            assert "about the same" in compare
+        seen["servicing"].add(shown[0] > shown[1])
+        found = re.search(r"\(([\d.]+) against ([\d.]+) on average\)", newcomers.notice[0])
+        if found:
+            new, old = float(found[1]), float(found[2])
+            assert ("were harder" in newcomers.notice[0]) == (new > old), (case, newcomers.notice[0])
+            assert ("were not harder" in newcomers.notice[0]) == (new <= old)
+            assert (newcomers.title == "Newcomers get the hardest clients") == (new > old)
+            seen["harder"].add(new > old)
+    assert seen["servicing"] == {True, False}, seen
+    assert True in seen["harder"], seen
+
+
+def test_the_switch_is_described_by_what_it_changes():
+    _, _, steps = live_dip("finder_keeps", "dedicated_roles_crm", DEFAULT_SEED)
+    assert "roles assigned" in steps[1].text[0] and "a CRM rolled out" in steps[1].text[0]
+    assert "spent on the CRM" in steps[1].text[1]
+    _, _, steps = live_dip("dedicated_roles_crm", "finder_keeps", DEFAULT_SEED)
+    assert "roles dropped" in steps[1].text[0] and "the CRM given up" in steps[1].text[0]
+    assert "CRM" not in steps[1].text[1]
+    _, _, steps = live_dip("finder_keeps", "finder_keeps_head_strategic", 1)
+    assert "strategic deals to the head" in steps[1].text[0] and "roles" not in steps[1].text[0]
+
+
+def test_the_band_is_spoken_of_only_when_the_spread_of_this_switch_is_there():
+    t = translator("en")
+    state = Lockstep(levers=Levers(quarters=8), live_switch=True)
+    for _ in range(3):
+        state.step()
+    state.switch_now()
+    while state.step():
+        pass
+    a, b = departments(state)
+    ready = spread(Levers(quarters=8), ("finder_keeps", "dedicated_roles_crm"), replications=3, switch_at=3)
+    other = spread(Levers(quarters=8), ("finder_keeps", "dedicated_roles_crm"), replications=3, switch_at=2)
+    for given, words in ((ready, "The shaded band holds"), (other, "appears when"), (None, "appears when")):
+        dip = story.steps(a, b, t, 8, given, (True, 3, t.policy("dedicated_roles_crm")))[2]
+        assert any(words in n for n in dip.notice), (given and given.switch_at, dip.notice)
+
+
+def test_the_sign_words_are_russian_too():
+    steps, (left, _right) = pair_story("finder_keeps", "dedicated_roles_crm", DEFAULT_SEED, "ru")
+    first, last = left.frame.golden_fund_revenue.iloc[[0, -1]]
+    assert ("меньше, чем в начале" in steps[4].text[0]) == (last < first)
+    state = Lockstep(levers=Levers(quarters=12), live_switch=True)
+    for _ in range(3):
+        state.step()
+    state.switch_now()
+    while state.quarter < 7:
+        state.step()
+    a, b = departments(state, "ru")
+    t = translator("ru")
+    dip = story.steps(a, b, t, 12, None, (True, 3, t.policy("dedicated_roles_crm")))[2]
+    now = story.j_curve(a, b, 3).now
+    assert dip.notice[0].startswith("Ниже 0" if now < 0 else "Выше 0"), dip.notice[0]
