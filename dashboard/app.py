@@ -36,7 +36,7 @@ from .ensemble import BACKGROUND, HOLD_LIMIT, REPLICATIONS, Spread
 from .i18n import LANGUAGES, N_, Translator, language, translator
 from .lockstep import LEVERS, STRATEGIC_CHOICES, STRATEGIC_LABELS, Levers, Lockstep, cast
 from .palette import EVENT_COLORS, side_colors
-from .widgets import Chart, use_module
+from .widgets import Chart, HeadStyle, use_module
 
 PLAY_INTERVAL = 0.2  # seconds per quarter while playing (5 quarters a second when the page keeps up)
 CHART_HEIGHT = "380px"
@@ -178,7 +178,7 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
     DRAWN.provide(first_draw.drawn)
     use_module()  # the page's compiled widgets (assets/widgets.js): nothing on the page is compiled in the browser
     solara.Title(t._("salessim · sales department dashboard"))
-    solara.v.Html(tag="style", children=[CSS])
+    HeadStyle.element(value=CSS)
     with solara.Column(classes=["salessim"], style={"padding": "6px 12px", "gap": "6px"}):
         TopBar(t, code, state, quarter, view, playing, step, reset, pending, story_on, levers_open)
         if error.value:

@@ -1,6 +1,6 @@
-"""The page's chart widget: ECharts with the page's language and PNG and CSV downloads.
+"""The page's chart widget (ECharts with the page's language and PNG and CSV downloads) and its CSS.
 
-It is an ipyvue template implemented by a precompiled ES module, ``assets/widgets.js``, which ipyvue
+Each is an ipyvue template implemented by a precompiled ES module, ``assets/widgets.js``, which ipyvue
 imports as it is (``ipyvue.esm``), rather than a ``.vue`` file compiled in the browser. With
 ``precompile_solara_widgets`` (what ``serve`` does) Solara's own two widgets around every page (its
 router's navigator and the tab title) come from the same module: the page then needs no template
@@ -48,6 +48,16 @@ class Chart(ipyvuetify.VuetifyTemplate):
     @traitlets.default("template")
     def _module_template(self) -> ipyvue.Template:
         return template("Chart")
+
+
+class HeadStyle(ipyvuetify.VuetifyTemplate):
+    """CSS for the page, put in the document's head."""
+
+    value = traitlets.Unicode("").tag(sync=True)
+
+    @traitlets.default("template")
+    def _module_template(self) -> ipyvue.Template:
+        return template("HeadStyle")
 
 
 PRECOMPILED = {  # Solara's widgets (module, class) -> their export in assets/widgets.js, the same code

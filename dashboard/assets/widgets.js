@@ -254,3 +254,25 @@ export const SolaraTitle = {
     return h("span", { style: "display: none" }, this.title);
   },
 };
+
+/* The page's CSS, in the document's head (as solara.Style puts it, without a template to compile):
+   a <style> element inside the page's own elements costs every Step a style recalculation
+   (about 10 ms a Step, benchmarks/dashboard_speed.py). */
+export const HeadStyle = {
+  mounted() {
+    this.sheet = document.createElement("style");
+    this.sheet.textContent = this.value;
+    document.head.appendChild(this.sheet);
+  },
+  watch: {
+    value() {
+      this.sheet.textContent = this.value;
+    },
+  },
+  unmounted() {
+    this.sheet.remove();
+  },
+  render() {
+    return h("span", { style: "display: none" });
+  },
+};
