@@ -39,6 +39,7 @@ from .palette import EVENT_COLORS, side_colors
 from .widgets import Chart, HeadStyle, use_module
 
 PLAY_INTERVAL = 0.2  # seconds per quarter while playing (5 quarters a second when the page keeps up)
+QUIET_AFTER_ACTION = 0.3  # seconds the spread's worker pauses from a Step (the server's and the browser's work)
 CHART_HEIGHT = "380px"
 EVENT_QUARTERS = 8  # quarters listed in each event log, newest first
 CSS = """
@@ -109,6 +110,7 @@ def Page(lockstep: Lockstep | None = None, lang: str | None = None, replications
     first_draw = solara.use_memo(lambda: FirstDraw(bool(replications) and HOLD_WHILE_LOADING), [])
 
     def guarded(action: Callable[[], object]) -> None:
+        BACKGROUND.quiet(QUIET_AFTER_ACTION)
         try:
             with lock:
                 action()

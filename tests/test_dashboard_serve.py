@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,16 @@ def _alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat")
     return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
+
+
+def test_the_spread_keeps_quiet_while_a_page_steps():
+    from dashboard.ensemble import _wait
+
+    quiet = types.SimpleNamespace(value=time.monotonic() + 0.3)  # as Background.quiet(0.3) sets it
+    started = time.monotonic()
+    _wait(None, quiet)
+    assert 0.25 <= time.monotonic() - started < 2
+    quiet.value = 0.0
+    started = time.monotonic()
+    _wait(None, quiet)
+    assert time.monotonic() - started < 0.05
