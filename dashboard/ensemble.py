@@ -20,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures
 import copy
 import functools
+import gc
 import multiprocessing
 import os
 import threading
@@ -171,6 +172,7 @@ def _start_worker(hold, quiet, server: int) -> None:
     if hasattr(os, "nice"):
         os.nice(10)
     threading.Thread(target=_end_with, args=(server,), name="salessim-spread-parent", daemon=True).start()
+    gc.freeze()  # the modules it has imported: the cyclic collector's full passes need not visit them
 
 
 def _end_with(parent: int) -> None:
