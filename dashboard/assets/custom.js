@@ -3,7 +3,7 @@
    files (preloads: downloaded now, run when asked for). Vue's in-browser template compiler
    (nodeps-vue-sfc.js) is not among them: the page's widgets need no compiling (assets/widgets.js).
    The chart library is then run when the browser is idle, waiting for the server's first render
-   (echarts.vue waits for window.salessimEcharts). */
+   (the chart in assets/widgets.js waits for window.salessimEcharts). */
 (function () {
   var solara = window.solara || {};
   var cdn = solara.cdn || "_solara/cdn";
@@ -17,6 +17,9 @@
     link.href = href;
     document.head.appendChild(link);
   });
+  // The icon font (Material Design Icons, 0.3 MB) loads only once the first icon is drawn, so its
+  // arrival relaid the page out during the first Step; asked for now, it is there before the charts.
+  if (document.fonts && document.fonts.load) document.fonts.load('24px "Material Design Icons"').catch(function () {});
   window.salessimEcharts = new Promise(function (resolve, reject) {
     function load() {
       if (!window.requirejs) { reject(new Error("requirejs missing")); return; }
