@@ -525,18 +525,23 @@ def StoryPanel(
                 )
                 solara.Text(t._("step {i} of {n}", i=index + 1, n=count), classes=["story-progress"])
             Tag("h2", chapter.title, "story-title")
-            for paragraph in chapter.text:
-                Tag("p", paragraph, "story-text")
-            Tag("h3", t._("Things to notice"))
+            # The paragraphs in a box of their own: a step with more of them must not shift the
+            # headings below onto other elements (the browser keeps an element's tag when reused).
+            with solara.v.Html(tag="div", class_="story-texts"):
+                for paragraph in chapter.text:
+                    Tag("p", paragraph, "story-text")
+            Tag("h3", t._("Things to notice"), "story-heading")
             List(chapter.notice, "story-notice")
-            Tag("h3", t._("Things to try"))
+            Tag("h3", t._("Things to try"), "story-heading")
             List(chapter.try_, "story-try")
         with solara.Column(style={"flex": "1", "min-width": "0"}):
             ChartCard(t, chapter.chart, sides, state, horizon, spread, zoomed, height="420px")
 
 
 def Tag(tag: str, text: str, class_: str = "") -> None:
-    """An HTML element holding plain text (a native widget: nothing to compile in the browser)."""
+    """An HTML element holding plain text (a native widget: nothing to compile in the browser). Keep
+    each place on the page to one tag: when a widget is reused for another element, the browser
+    keeps the tag it was first drawn with."""
     solara.v.Html(tag=tag, children=[text], class_=class_)
 
 

@@ -166,6 +166,12 @@ def test_story_next_and_back(page):
     quarter(page, 4, 20)
     page.locator(".story-title", has_text="Veterans become invoicing clerks").wait_for()
     assert re.search(r"spend \d+% of their time", page.locator(".story-text").first.inner_text())
+    # more paragraphs than in step 1: every element keeps its own tag (a reused one keeps its first)
+    tags = "s => [...document.querySelectorAll(s)].map(e => e.tagName)"
+    assert set(page.evaluate(tags, ".story-text")) == {"P"} and len(page.evaluate(tags, ".story-text")) >= 3
+    assert page.evaluate(tags, ".story-heading") == ["H3", "H3"]
+    assert page.locator(".story-heading").all_inner_texts() == ["THINGS TO NOTICE", "THINGS TO TRY"]
+    assert page.evaluate(tags, ".story-notice li") and page.evaluate(tags, ".story-notice") == ["UL"]
     page.locator("button.story-next").click()
     page.locator(".story-title", has_text="Newcomers get the hardest clients").wait_for()
     page.locator("button.story-back").click()
