@@ -45,7 +45,8 @@ EVENT_QUARTERS = 8  # quarters listed in each event log, newest first
 CSS = """
 .salessim { font-size: 17px; color: #111827; }
 .salessim .v-btn { font-size: 16px !important; letter-spacing: 0 !important; text-transform: none !important; }
-.salessim .topbar { align-items: center; flex-wrap: nowrap; gap: 8px; }
+.salessim .topbar { align-items: center; flex-wrap: nowrap; gap: 8px !important; }
+.salessim .topbar .v-btn { padding: 0 10px !important; }  /* the Russian labels fit in 1280 px */
 .salessim .quarter { font-size: 30px; font-weight: 700; white-space: nowrap; }
 .salessim .replay-note { font-size: 16px; color: #b45309; font-weight: 600; }
 .salessim .headline-card { border-left: 6px solid; padding: 4px 12px; }

@@ -184,6 +184,7 @@ def test_language_toggle(page):
     quarter(page, 0, 20, "ru")
     page.locator(".story-title", has_text="Два отдела, один рынок").wait_for()
     assert page.locator("button.step").inner_text().strip() == "Шаг"
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"], "the Russian page is too wide"
     page.locator("button.lang-en").click()
     quarter(page, 0, 20)
 
