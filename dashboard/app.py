@@ -311,6 +311,18 @@ def read_sides(state: Lockstep, t: Translator, quarter: int) -> tuple[list[Side]
     return sides, departments
 
 
+def toggle(label: str, icon: str, on: bool, flip: Callable[[], None], name: str) -> None:
+    """A top-bar button that shows whether its panel or mode is on (filled) or off (outlined)."""
+    solara.Button(
+        label,
+        icon_name=icon,
+        on_click=flip,
+        color="primary" if on else None,
+        outlined=not on,
+        classes=[f"{name}-toggle"],
+    )
+
+
 @solara.component
 def TopBar(
     t: Translator,
@@ -366,30 +378,15 @@ def TopBar(
             solara.Text(t._("replaying; latest is {live}", live=t.quarter(live)), classes=["replay-note"])
             solara.Button(t._("Back to latest"), on_click=lambda: view.set(None), text=True, classes=["live"])
         solara.v.Spacer()
-        solara.Button(
-            t._("Story"),
-            icon_name="mdi-book-open-variant",
-            on_click=lambda: story_on.set(not story_on.value),
-            color="primary" if story_on.value else None,
-            outlined=not story_on.value,
-            classes=["story-toggle"],
-        )
-        solara.Button(
+        toggle(t._("Story"), "mdi-book-open-variant", story_on.value, lambda: story_on.set(not story_on.value), "story")
+        toggle(
             t._("Switch live"),
-            icon_name="mdi-swap-horizontal-bold",
-            on_click=lambda: reset(not state.live_switch),
-            color="primary" if state.live_switch else None,
-            outlined=not state.live_switch,
-            classes=["live-toggle"],
+            "mdi-swap-horizontal-bold",
+            state.live_switch,
+            lambda: reset(not state.live_switch),
+            "live",
         )
-        solara.Button(
-            t._("Levers"),
-            icon_name="mdi-tune",
-            on_click=lambda: levers_open.set(not levers_open.value),
-            color="primary" if levers_open.value else None,
-            outlined=not levers_open.value,
-            classes=["levers-toggle"],
-        )
+        toggle(t._("Levers"), "mdi-tune", levers_open.value, lambda: levers_open.set(not levers_open.value), "levers")
         for lang in LANGUAGES:
             solara.Button(
                 lang.upper(),

@@ -223,24 +223,24 @@ def staff_option(sides: list[Side], t: Translator, horizon: int) -> dict:
     return option
 
 
+def _two_panels(option: dict, sides: list[Side], left: int, split: str, bottom: int, titles: tuple[str, str]) -> None:
+    """Side by side: one grid per department, each titled with its label in its colour."""
+    option["grid"] = [
+        {"left": left, "right": split, "top": 72, "bottom": bottom, "containLabel": True},
+        {"left": split, "right": 16, "top": 72, "bottom": bottom, "containLabel": True},
+    ]
+    option["title"] = [
+        {"text": side.label, "left": x, "top": 34, "textStyle": {"fontSize": FONT, "color": side.color}}
+        for x, side in zip(titles, sides, strict=False)
+    ]
+
+
 def skill_option(sides: list[Side], t: Translator, horizon: int) -> dict:
     """One panel per department: the veterans' mean skill (thick) and each person hired during the
     run as a thin line from the quarter they joined to the quarter they left (✕ where they quit),
     so no line jumps when people join or leave."""
     option = _base(t)
-    option["grid"] = [
-        {"left": 16, "right": "53%", "top": 72, "bottom": 40, "containLabel": True},
-        {"left": "53%", "right": 16, "top": 72, "bottom": 40, "containLabel": True},
-    ]
-    option["title"] = [
-        {
-            "text": side.label,
-            "left": "4%" if i == 0 else "55%",
-            "top": 34,
-            "textStyle": {"fontSize": FONT, "color": side.color},
-        }
-        for i, side in enumerate(sides)
-    ]
+    _two_panels(option, sides, left=16, split="53%", bottom=40, titles=("4%", "55%"))
     option["xAxis"] = [_axis_x(t, horizon) | {"gridIndex": i} for i in (0, 1)]
     option["yAxis"] = [_axis_y(min=0, max=1, gridIndex=i) for i in (0, 1)]
     option["tooltip"] = {"trigger": "item", "textStyle": {"fontSize": FONT}, "numberFormat": "decimal"}
@@ -303,19 +303,7 @@ def books_option(sides: list[Side], t: Translator) -> dict:
         "textStyle": {"fontSize": FONT},
         "numberFormat": "decimal",
     }
-    option["grid"] = [
-        {"left": 8, "right": "52%", "top": 72, "bottom": 28, "containLabel": True},
-        {"left": "52%", "right": 16, "top": 72, "bottom": 28, "containLabel": True},
-    ]
-    option["title"] = [
-        {
-            "text": side.label,
-            "left": "2%" if i == 0 else "52%",
-            "top": 34,
-            "textStyle": {"fontSize": FONT, "color": side.color},
-        }
-        for i, side in enumerate(sides)
-    ]
+    _two_panels(option, sides, left=8, split="52%", bottom=28, titles=("2%", "52%"))
     snaps = [side.history.at(side.quarter) for side in sides]
     most = max([sum(s.mix.values()) for snap in snaps for s in snap.sellers] or [1])
     scale = max(10, -(-most // 10) * 10)  # a common, round scale for both panels
