@@ -29,6 +29,12 @@ CASES = {  # name: code that prints seconds
         "t = time.perf_counter(); [run_simulation(policy=p, seed=i) for i in range(8) for p in P]; "
         "print((time.perf_counter() - t) / 32)"
     ),
+    "finder keeps and roles + CRM, as discover runs them (per run)": (
+        "import time; from simulation import run_simulation; P = ['finder_keeps', 'dedicated_roles_crm']; "
+        "[run_simulation(policy=p, seed=99) for p in P]; "
+        "t = time.perf_counter(); [run_simulation(policy=p, seed=i) for i in range(12) for p in P]; "
+        "print((time.perf_counter() - t) / 24)"
+    ),
     "national_org, 40 quarters (~40k clients)": (
         "import time; from simulation import run_simulation; t = time.perf_counter(); "
         "run_simulation('national_org'); print(time.perf_counter() - t)"

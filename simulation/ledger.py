@@ -37,7 +37,10 @@ NEVER = -1_000_000  # the quarter of what has not happened (quarters before 0 ar
 
 
 class Column[T: np.generic]:
-    """One typed ledger column: reading it gives a read-only view of the live rows."""
+    """One typed ledger column: reading it gives a read-only view of the live rows.
+
+    The view is kept in the ledger's instance dictionary, where later reads find it without a
+    call (a descriptor without ``__set__`` yields to it), until rows are added."""
 
     def __init__(self, dtype: type[T], fill: Any, doc: str) -> None:
         self.dtype, self.fill, self.__doc__ = dtype, fill, doc
@@ -52,10 +55,9 @@ class Column[T: np.generic]:
     def __get__(self, ledger: ClientLedger | None, owner: type) -> Column[T] | npt.NDArray[T]:
         if ledger is None:
             return self
-        view = ledger._views.get(self.name)
-        if view is None:  # first read since rows were added
-            view = ledger._views[self.name] = ledger._data[self.name][: ledger.n]
-            view.flags.writeable = False
+        view = ledger._data[self.name][: ledger.n]  # the first read since rows were added
+        view.flags.writeable = False
+        ledger.__dict__[self.name] = view
         return view
 
 
@@ -86,10 +88,18 @@ class ClientLedger:
     def __init__(self, capacity: int = 256) -> None:
         self.n = 0
         self._data: dict[str, np.ndarray] = {}
-        self._views: dict[str, np.ndarray] = {}  # read-only views of the live rows, until rows are added
         for name in self.COLUMNS:
             column = self._column(name)
             self._data[name] = np.full(capacity, column.fill, dtype=column.dtype)
+
+    def _forget_views(self) -> None:
+        """Drop the kept read-only views (rows were added: the next read makes new ones)."""
+        for name in self.COLUMNS:
+            self.__dict__.pop(name, None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the kept views: a pickled view would come back as a copy, blind to later writes."""
+        return {key: value for key, value in self.__dict__.items() if key not in self.COLUMNS}
 
     @classmethod
     def _column(cls, name: str) -> Column[Any]:
@@ -125,12 +135,11 @@ class ClientLedger:
         take their defaults."""
         count = len(next(iter(columns.values())))
         self._reserve(self.n + count)
-        rows = np.arange(self.n, self.n + count)
+        start, self.n = self.n, self.n + count
         for name, values in columns.items():
-            self._data[name][rows] = values
-        self.n += count
-        self._views.clear()
-        return rows
+            self._data[name][start : self.n] = values
+        self._forget_views()
+        return np.arange(start, self.n)
 
     def open_book(self, rows: Rows, desk: int, loyalty_personal: Any, quarter: int) -> None:
         """Rows become a seller's developed, loyal clients, won before the department's first quarter."""

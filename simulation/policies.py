@@ -63,13 +63,15 @@ def desks_of(sellers: Iterable[Seller]) -> Desks:
     return np.fromiter((s.desk for s in sellers), dtype=np.int64)
 
 
-def most_spare(model: Department, desks: Desks, effort: float) -> int:
-    """The desk with most spare time if it has at least ``effort`` (ties: lowest desk), else -1."""
-    if not len(desks):
+def most_spare(model: Department, desks: Iterable[int], effort: float) -> int:
+    """The desk with most spare time if it has at least ``effort`` (ties: the first), else -1.
+    (A handful of desks: plain Python, faster than numpy here.)"""
+    desks = list(desks)
+    if not desks:
         return -1
-    spare = model.timesheet.spare[desks]
-    i = int(np.argmax(spare))
-    return int(desks[i]) if spare[i] >= effort else -1
+    spare = model.timesheet.spare.tolist()
+    best = max(desks, key=spare.__getitem__)
+    return int(best) if spare[best] >= effort else -1
 
 
 class FinderKeeps(Policy):
@@ -104,15 +106,16 @@ class FinderKeeps(Policy):
         for desk, mine in self.claims(model, sellers, rows, effort):
             model.assign_pursuit(rows[mine], desk, effort[mine].sum())
             claimed[mine] = True
-        # The head hands each lead left over to the smallest book with time for it.
-        desks = desks_of(sellers)
-        for i in (~claimed).nonzero()[0]:
-            books = np.where(
-                model.timesheet.spare[desks] >= effort[i], model.timesheet.book_size[desks], np.iinfo(np.int64).max
-            )
-            k = int(np.argmin(books))
-            if books[k] < np.iinfo(np.int64).max:
-                model.assign_pursuit(rows[i], int(desks[k]), effort[i])
+        # The head hands each lead left over to the smallest book with time for it (ties: the
+        # first in choosing order). A handful of sellers: plain Python beats numpy here.
+        desks = [s.desk for s in sellers]
+        books = model.timesheet.book_size[desks].tolist()  # assigning a pursuit leaves books as they are
+        costs = effort.tolist()
+        for i in (~claimed).nonzero()[0].tolist():
+            spare, need = model.timesheet.spare.tolist(), costs[i]
+            fits = [(book, k) for k, (desk, book) in enumerate(zip(desks, books, strict=True)) if spare[desk] >= need]
+            if fits:
+                model.assign_pursuit(rows[i], desks[min(fits)[1]], need)
 
     def claims(
         self, model: Department, sellers: list[Seller], rows: Rows, effort: np.ndarray
@@ -229,9 +232,9 @@ class DedicatedRoles(Policy):
     def route_leads(self, model: Department, rows: Rows) -> None:
         """Consultative leads to the hunter with most spare time; transactional ones to the
         account manager with most spare time, or a hunter when none has room."""
-        hunters, managers = self._desks(model, Role.HUNTER), self._desks(model, Role.ACCOUNT_MANAGER)
-        consultative = model.ledger.consultative[rows]
-        for row, effort, hard in zip(rows, model.effort.pursuit(model.ledger, rows), consultative, strict=True):
+        hunters, managers = self._desks(model, Role.HUNTER).tolist(), self._desks(model, Role.ACCOUNT_MANAGER).tolist()
+        efforts, hard_ones = model.effort.pursuit(model.ledger, rows).tolist(), model.ledger.consultative[rows].tolist()
+        for row, effort, hard in zip(rows.tolist(), efforts, hard_ones, strict=True):
             desk = -1 if hard else most_spare(model, managers, effort)
             if desk < 0:
                 desk = most_spare(model, hunters, effort)
@@ -243,17 +246,17 @@ class DedicatedRoles(Policy):
         (the one with most spare time) takes the others."""
         ledger, effort = model.ledger, model.scenario.selling.need_effort
         margin = model.scenario.roles.need_skill_margin
-        hunters = self._desks(model, Role.HUNTER)
-        handlers = ledger.owner[rows].astype(np.int64)
-        for k, row in enumerate(rows):
-            owner = model.desks[handlers[k]]
-            able = owner.skill >= ledger.complexity[row] - margin and model.timesheet.spare[owner.desk] >= effort
+        hunters = self._desks(model, Role.HUNTER).tolist()
+        handlers, complexity = ledger.owner[rows].tolist(), ledger.complexity[rows].tolist()
+        for k, desk in enumerate(handlers):
+            owner = model.desks[desk]
+            able = owner.skill >= complexity[k] - margin and model.timesheet.spare[desk] >= effort
             if owner.role is Role.ACCOUNT_MANAGER and not able:
                 hunter = most_spare(model, hunters, effort)
                 if hunter >= 0:
                     handlers[k] = hunter
-            model.timesheet.reserve(int(handlers[k]), effort)
-        return handlers
+            model.timesheet.reserve(handlers[k], effort)
+        return np.array(handlers, dtype=np.int64)
 
     def hand_off_matured(self, model: Department) -> None:
         """Settled clients move from hunters to account managers while these have room:
@@ -291,17 +294,20 @@ class DedicatedRoles(Policy):
         out = np.full(len(rows), -1, dtype=np.int32)
         if not len(rows) or (np.isfinite(cap) and (limit - load).max() < needs.min()):
             return out  # no account manager has room for even the smallest client
-        books = model.timesheet.book_size[desks].copy()
-        for k, need in enumerate(needs):
-            share = np.where(load + need <= limit, load / capacity, np.inf)
-            if np.isinf(share.min()) and np.isfinite(cap):
+        # One client at a time, in plain Python (a handful of account managers: faster than numpy).
+        books, loads, limits = model.timesheet.book_size[desks].tolist(), load.tolist(), limit.tolist()
+        capacities, chosen = capacity.tolist(), out.tolist()
+        managers_at = range(len(desks))
+        for k, need in enumerate(needs.tolist()):
+            room = [(loads[i] / capacities[i], books[i], i) for i in managers_at if loads[i] + need <= limits[i]]
+            if not room and np.isfinite(cap):
                 continue
-            if np.isinf(share.min()):
-                share = load / capacity
-            i = int(np.lexsort((books, share))[0])  # lightest load; ties: smallest book, then lowest desk
-            out[k] = desks[i]
-            load[i] += need
+            # lightest load; ties: smallest book, then lowest desk
+            i = min(room or [(loads[i] / capacities[i], books[i], i) for i in managers_at])[2]
+            chosen[k] = int(desks[i])
+            loads[i] += need
             books[i] += 1
+        out = np.array(chosen, dtype=np.int32)
         taken = out >= 0
         model.timesheet.take_clients(out[taken], needs[taken])
         return out

@@ -7,6 +7,8 @@ clients (``take_clients``), so that their next decision sees the new load. Every
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -22,8 +24,30 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return view
 
 
+class _Shown:
+    """A timesheet array as a read-only view, kept in the instance dictionary (where later reads
+    find it without a call) until the array is replaced."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, sheet: Timesheet | None, owner: type) -> Any:
+        if sheet is None:
+            return self
+        view = sheet.__dict__[self.name] = _read_only(getattr(sheet, f"_{self.name}"))
+        return view
+
+
 class Timesheet:
     """Per-desk capacity and time use (a desk is a seller's index; a leaver's desk has no capacity)."""
+
+    SHOWN = ("spare", "service_load", "book_size")
+    spare: Floats = _Shown()  # type: ignore[assignment]
+    """Time not yet taken by servicing, CRM entry or assigned consultative work."""
+    service_load: Floats = _Shown()  # type: ignore[assignment]
+    """Servicing time the desk's book needs this quarter."""
+    book_size: npt.NDArray[np.int64] = _Shown()  # type: ignore[assignment]
+    """Active clients in the desk's book."""
 
     def __init__(self) -> None:
         self._capacity: list[float] = []
@@ -31,7 +55,14 @@ class Timesheet:
         self._spare: Floats = np.zeros(0)
         self._service_load: Floats = np.zeros(0)
         self._book_size: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
-        self._views: dict[str, np.ndarray] = {}  # read-only views, until an array is replaced
+
+    def _forget_views(self) -> None:
+        for name in self.SHOWN:
+            self.__dict__.pop(name, None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the kept views: a pickled view would come back as a copy, blind to later writes."""
+        return {key: value for key, value in self.__dict__.items() if key not in self.SHOWN}
 
     # --- reading -------------------------------------------------------------------------------
     @property
@@ -41,27 +72,6 @@ class Timesheet:
             self._capacity_array = _read_only(np.array(self._capacity))
         return self._capacity_array
 
-    def _view(self, name: str) -> np.ndarray:
-        view = self._views.get(name)
-        if view is None:
-            view = self._views[name] = _read_only(getattr(self, f"_{name}"))
-        return view
-
-    @property
-    def spare(self) -> Floats:
-        """Time not yet taken by servicing, CRM entry or assigned consultative work."""
-        return self._view("spare")
-
-    @property
-    def service_load(self) -> Floats:
-        """Servicing time the desk's book needs this quarter."""
-        return self._view("service_load")
-
-    @property
-    def book_size(self) -> npt.NDArray[np.int64]:
-        """Active clients in the desk's book."""
-        return self._view("book_size")
-
     # --- changing ------------------------------------------------------------------------------
     def add_desk(self, capacity: float) -> None:
         """A new seller: all its time spare, no book yet."""
@@ -70,7 +80,7 @@ class Timesheet:
         self._spare = np.append(self._spare, capacity)
         self._service_load = np.append(self._service_load, 0.0)
         self._book_size = np.append(self._book_size, 0)
-        self._views.clear()
+        self._forget_views()
 
     def close_desk(self, desk: int) -> None:
         """The seller at ``desk`` has left: no capacity from now on."""
@@ -85,7 +95,8 @@ class Timesheet:
         active = ledger.rows_in(*ACTIVE)
         desks = owner[active]
         self._book_size = np.bincount(desks, minlength=n)
-        self._service_load = np.bincount(desks, weights=effort.service(ledger.size[active]), minlength=n)
+        load = np.bincount(desks, weights=effort.service(ledger.size[active]), minlength=n)
+        self._service_load = load.astype(np.float64, copy=False)  # bincount of nothing gives integers
         pursuing, developing = (stage == Stage.PURSUIT).nonzero()[0], (stage == Stage.DEVELOPING).nonzero()[0]
         committed = np.bincount(
             np.concatenate([owner[pursuing], owner[developing]]),
@@ -93,7 +104,7 @@ class Timesheet:
             minlength=n,
         )
         self._spare = self.capacity * (1 - crm_share) - self._service_load - committed
-        self._views.clear()
+        self._forget_views()
 
     def reserve(self, desk: int, time: float) -> None:
         """Take ``time`` out of a desk's spare time."""

@@ -70,3 +70,31 @@ def test_a_hand_off_keeps_shares_and_a_churned_client_leaves():
     ledger.churn(rows[:1], 6)
     assert ledger.stage[0] == Stage.CHURNED and ledger.owner[0] == -1 and ledger.left[0] == 6
     assert ledger.loyalty_of(rows).tolist() == pytest.approx([1 - 0.8 * 0.9, 1 - 0.8 * 0.9])
+
+
+def test_a_pickled_ledger_and_timesheet_see_later_writes():
+    """Read views are kept between reads; a copy (a history shared between policies is pickled)
+    must not keep them, or it would read rows as they were when it was copied."""
+    import pickle
+
+    from simulation.effort import Effort
+    from simulation.scenario import build_scenario
+    from simulation.timesheet import Timesheet
+
+    ledger = ledger_of()
+    assert ledger.stage[0] == Stage.LEAD  # a view is now kept
+    copy = pickle.loads(pickle.dumps(ledger))
+    copy.pursue(np.array([0]), 1)
+    assert copy.stage[0] == Stage.PURSUIT and copy.owner[0] == 1
+    assert ledger.stage[0] == Stage.LEAD  # the original is untouched
+
+    sheet = Timesheet()
+    sheet.add_desk(1.0)
+    sheet.add_desk(1.0)
+    sheet.refresh(ledger, Effort(build_scenario("mature_department")), 0.0)
+    assert sheet.spare.tolist() == [1.0, 1.0]  # a view is now kept
+    copy = pickle.loads(pickle.dumps(sheet))
+    copy.reserve(1, 0.25)
+    copy.take_clients(np.array([0]), np.array([0.5]))
+    assert copy.spare.tolist() == [1.0, 0.75] and copy.book_size.tolist() == [1, 0]
+    assert copy.service_load.tolist() == [0.5, 0.0] and sheet.spare.tolist() == [1.0, 1.0]
