@@ -5,7 +5,6 @@ Definitions are in ``docs/model.md`` (section Metrics).
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -155,30 +154,24 @@ def quarter_snapshot(model: Department) -> dict[str, Any]:
     }
 
 
-class _Snapshots:
-    """The latest quarter's snapshot, computed once for all the collector's reporters."""
-
-    def __init__(self) -> None:
-        self.quarter, self.values = -1, dict[str, Any]()
-
-    def read(self, name: str, model: Department) -> Any:
-        if self.quarter != model.quarter:
-            self.quarter, self.values = model.quarter, quarter_snapshot(model)
-        return self.values[name]
+QUARTERS = "quarters"  # the DataCollector's table: a row per reported quarter
 
 
 def make_datacollector() -> DataCollector:
-    """A Mesa DataCollector with one model reporter per quarterly metric."""
-    snapshots = _Snapshots()
-    return DataCollector(model_reporters={name: partial(snapshots.read, name) for name in QUARTER_METRICS})
+    """A Mesa DataCollector with one table of the quarterly metrics (filled by ``record_quarter``)."""
+    return DataCollector(tables={QUARTERS: QUARTER_METRICS})
+
+
+def record_quarter(model: Observed) -> None:
+    """The quarter's figures, one row of the collector's table (one snapshot, no reporter per figure)."""
+    model.datacollector.add_table_row(QUARTERS, quarter_snapshot(model))
 
 
 def timeseries(model: Observed) -> pd.DataFrame:
     """The per-quarter figures, one row per quarter from 0 (the state the report starts from;
     the history before it is not reported)."""
-    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)  # collected from quarter 0 on
-    frame.insert(0, "quarter", np.arange(len(frame)))
-    return frame
+    table = model.datacollector.tables[QUARTERS]  # collected from quarter 0 on
+    return pd.DataFrame({"quarter": np.arange(len(table["revenue"])), **table})
 
 
 def quit_rates(model: Observed) -> tuple[float, float]:
@@ -204,13 +197,17 @@ def quit_rates(model: Observed) -> tuple[float, float]:
     return rate(new_quits, new_quarters), rate(veteran_quits, veteran_quarters)
 
 
-def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
-    """The per-run summary (names fixed; a metric that cannot be computed is NaN)."""
-    quarters = frame[frame.quarter > 0]
-    final_year = quarters.tail(4)
+def run_summary(model: Observed, frame: pd.DataFrame | None = None) -> dict[str, float]:
+    """The per-run summary (names fixed; a metric that cannot be computed is NaN), from the run's
+    timeseries (default: the model's own, as ``timeseries(model)`` gives it)."""
+    table = model.datacollector.tables[QUARTERS] if frame is None else frame
+    column = {name: np.asarray(table[name]) for name in (*SUMMED, "sellers", "veteran_service_share")}
+    after = np.asarray(table["quarter"]) > 0 if frame is not None else np.arange(len(column["revenue"])) > 0
+    quarters = {name: values[after] for name, values in column.items()}  # quarter 0 is the starting state
+    final_year = {name: values[-4:] for name, values in quarters.items()}
     veterans = [s for s in model.desks if s.veteran]
-    q_total = len(quarters)
-    staff_mean = float(quarters.sellers.mean()) if q_total else float("nan")
+    q_total = int(after.sum())
+    staff_mean = float(quarters["sellers"].mean()) if q_total else float("nan")
     won, lost = model.staff.newcomer_outcomes
     # Newcomers whose whole first year (tenure 0..3, the 4 quarters after hiring) lies in the run.
     cohort = [
@@ -227,29 +224,31 @@ def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
     reported = ledger.left > 0  # churned or lost after quarter 0
     leads_lost = int(((stage == Stage.LOST) & reported).sum())
     newcomer_quits, veteran_quits = quit_rates(model)
+    total = {name: values.sum() for name, values in quarters.items() if name in SUMMED}
+    last = {name: values.sum() for name, values in final_year.items() if name in SUMMED}
     return {
-        "revenue_total": float(quarters.revenue.sum()),
-        "revenue_final_year": float(final_year.revenue.sum()),
-        "profit_total": float(quarters.profit.sum()),
-        "profit_final_year": float(final_year.profit.sum()),
-        "transactional_revenue_final_year": float(final_year.revenue.sum() - final_year.golden_fund_revenue.sum()),
+        "revenue_total": float(total["revenue"]),
+        "revenue_final_year": float(last["revenue"]),
+        "profit_total": float(total["profit"]),
+        "profit_final_year": float(last["profit"]),
+        "transactional_revenue_final_year": float(last["revenue"] - last["golden_fund_revenue"]),
         "clients_active_final": int(ledger.in_stage(*ACTIVE).sum()),
         "clients_churned_total": int(((stage == Stage.CHURNED) & reported).sum()),
-        "golden_fund_revenue_final_year": float(final_year.golden_fund_revenue.sum()),
+        "golden_fund_revenue_final_year": float(last["golden_fund_revenue"]),
         "golden_fund_churned_total": int(((stage == Stage.CHURNED) & ledger.consultative & reported).sum()),
         "leads_lost_total": leads_lost,
         "veteran_skill_change": _mean(s.skill - s.start_skill for s in veterans),
-        "veteran_service_share": float(quarters.veteran_service_share.mean()) if q_total else float("nan"),
+        "veteran_service_share": _skipping_nan(quarters["veteran_service_share"]) if q_total else float("nan"),
         "newcomer_win_rate": won / (won + lost) if won + lost else float("nan"),
         "newcomer_attrition_1y": len(gone_early) / len(cohort) if cohort else float("nan"),
-        "seller_turnover_annual": float(quarters.quits.sum()) / staff_mean / (q_total / 4)
+        "seller_turnover_annual": float(total["quits"]) / staff_mean / (q_total / 4)
         if q_total and staff_mean
         else float("nan"),
         "leads_won_total": int((ledger.won > 0).sum()),
-        "quits_total": int(quarters.quits.sum()),
-        "hires_total": int(quarters.hires.sum()),
-        "costs_total": float(quarters.costs.sum()),
-        "newcomer_skill_final": float(frame.newcomer_skill.iloc[-1]),
+        "quits_total": int(total["quits"]),
+        "hires_total": int(total["hires"]),
+        "costs_total": float(total["costs"]),
+        "newcomer_skill_final": float(np.asarray(table["newcomer_skill"])[-1]),
         "top_veteran_skill_change": _mean(s.skill - s.start_skill for s in model.top_veterans),
         "golden_fund_retention": float(np.isin(stage[model.initial_golden], ACTIVE).mean())
         if len(model.initial_golden)
@@ -257,3 +256,13 @@ def run_summary(model: Observed, frame: pd.DataFrame) -> dict[str, float]:
         "newcomer_quit_rate_annual": newcomer_quits,
         "veteran_quit_rate_annual": veteran_quits,
     }
+
+
+SUMMED = ("revenue", "profit", "golden_fund_revenue", "quits", "hires", "costs")  # summed over quarters
+
+
+def _skipping_nan(values: np.ndarray) -> float:
+    """The mean of the values that are not NaN (NaN if none is), summed as pandas sums a column."""
+    missing = np.isnan(values)
+    count = len(values) - int(missing.sum())
+    return float(np.where(missing, 0.0, values).sum() / count) if count else float("nan")

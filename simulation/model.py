@@ -17,7 +17,7 @@ from .agents import Client, Role, Seller
 from .effort import Effort
 from .events import Event
 from .ledger import ACTIVE, ClientLedger, Rows, Stage
-from .metrics import make_datacollector
+from .metrics import make_datacollector, record_quarter
 from .policies import STRATEGIC_OPTIONS
 from .presets import PolicyPreset, before_switch, resolve_policy, resolve_run
 from .scenario import Scenario, ScenarioError
@@ -80,7 +80,7 @@ class SalesModel(Model):
         finance.pay_initial_books(self, self.policy)
         self.finance = finance.accounts(self, pay=finance.payroll(self), hiring=0.0)  # a full quarter-0 row
         if self.quarter == 0:
-            self.datacollector.collect(self)
+            record_quarter(self)
         while self.quarter < 0:
             self.step()
         self._open_the_books()
@@ -213,7 +213,7 @@ class SalesModel(Model):
         hiring = staffing.hire(self, self.policy)  # new hires start next quarter at tenure 0
         self.finance = finance.accounts(self, pay, hiring)
         if self.quarter >= 0:  # the history before quarter 0 is not reported
-            self.datacollector.collect(self)
+            record_quarter(self)
 
     def _rollout(self) -> float:
         """How far a CRM introduced at the latest switch has been rolled out (1 = fully)."""

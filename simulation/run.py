@@ -71,7 +71,7 @@ def run_simulation(
         for _ in range(params.quarters):
             model.step()
         frame = timeseries(model)
-        summary = run_summary(model, frame)
+        summary = run_summary(model)
         result = SimulationResult(preset.name, seed, replication, params, summary, frame, model.events)
         del model  # garbage now: the pause's end frees it
     return result

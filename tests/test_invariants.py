@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from simulation import POLICIES, SalesModel
 from simulation.agents import Client
 from simulation.ledger import NEVER, Stage
+from simulation.metrics import timeseries
 
 unit = st.floats(0.0, 1.0)
 overrides = st.fixed_dictionaries(
@@ -68,7 +69,7 @@ def test_invariants_hold_every_quarter(overrides, policy, seed, switch_at):
     for _ in range(6):
         model.step()
         check(model)
-    frame = model.datacollector.get_model_vars_dataframe()
+    frame = timeseries(model)
     counts = ["active_clients", "churned", "leads_won", "leads_lost", "quits", "hires", "sellers"]
     assert (frame[counts] >= 0).all().all()
     assert (frame["revenue"] >= 0).all()
