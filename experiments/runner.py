@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simulation import Scenario, ScenarioError, check_overrides, resolve_run, run_simulation
@@ -136,16 +137,21 @@ class Design:
 
 @dataclass
 class RunOutput:
-    """What one task produced: the run summary and the per-quarter timeseries."""
+    """What one task produced: the run summary and the per-quarter timeseries, as numpy columns
+    (light to send between processes and to store; ``timeseries`` makes the table)."""
 
     summary: dict[str, float]
-    timeseries: pd.DataFrame
+    columns: dict[str, np.ndarray]
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        return pd.DataFrame(self.columns)
 
 
 def execute(scenario: Scenario, policy: str, seed: int, replication: int, switch_at: int = 0) -> RunOutput:
     """Run one task on its resolved scenario (in whichever process the executor chose)."""
     result = run_simulation(scenario, policy, seed=seed, replication=replication, switch_at=switch_at)
-    return RunOutput(result.summary, result.timeseries)
+    return RunOutput(result.summary, result.columns)
 
 
 def execute_group(runs: list[tuple[Scenario, str]], seed: int, replication: int, switch_at: int = 0) -> list[RunOutput]:

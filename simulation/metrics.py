@@ -170,8 +170,13 @@ def record_quarter(model: Observed) -> None:
 def timeseries(model: Observed) -> pd.DataFrame:
     """The per-quarter figures, one row per quarter from 0 (the state the report starts from;
     the history before it is not reported)."""
+    return pd.DataFrame(quarter_columns(model))
+
+
+def quarter_columns(model: Observed) -> dict[str, np.ndarray]:
+    """The per-quarter figures as numpy columns (``timeseries`` without the table), quarter first."""
     table = model.datacollector.tables[QUARTERS]  # collected from quarter 0 on
-    return pd.DataFrame({"quarter": np.arange(len(table["revenue"])), **table})
+    return {"quarter": np.arange(len(table["revenue"])), **{name: np.asarray(values) for name, values in table.items()}}
 
 
 def quit_rates(model: Observed) -> tuple[float, float]:

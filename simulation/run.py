@@ -8,13 +8,14 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .metrics import run_summary, timeseries
+from .metrics import quarter_columns, run_summary
 from .model import SalesModel
 from .presets import PolicyPreset, before_switch, check_overrides, resolve_policy, resolve_run
 from .scenario import Scenario, ScenarioError
@@ -22,15 +23,23 @@ from .scenario import Scenario, ScenarioError
 
 @dataclass
 class SimulationResult:
-    """What one run produced: the run summary, the per-quarter timeseries and the event log."""
+    """What one run produced: the run summary, the per-quarter timeseries and the event log.
+
+    ``columns`` holds the timeseries as numpy columns; ``timeseries`` makes the table of them
+    when first asked for (a batch that keeps only summaries never builds it)."""
 
     policy: str
     seed: int
     replication: int
     scenario: Scenario
     summary: dict[str, float]
-    timeseries: pd.DataFrame
+    columns: dict[str, np.ndarray] = field(repr=False)
     events: list = field(default_factory=list)
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """The per-quarter figures, one row per quarter from 0 (the starting state)."""
+        return pd.DataFrame(self.columns)
 
 
 def run_simulation(
@@ -70,9 +79,8 @@ def run_simulation(
         model.log_events = log_events
         for _ in range(params.quarters):
             model.step()
-        frame = timeseries(model)
-        summary = run_summary(model)
-        result = SimulationResult(preset.name, seed, replication, params, summary, frame, model.events)
+        columns, summary = quarter_columns(model), run_summary(model)
+        result = SimulationResult(preset.name, seed, replication, params, summary, columns, model.events)
         del model  # garbage now: the pause's end frees it
     return result
 
