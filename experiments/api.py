@@ -55,6 +55,7 @@ from .report import (
     summary_table,
     sweep_reading,
     terminal_table,
+    trend_reading,
 )
 from .results import ResultsFolder, now
 from .runner import Design
@@ -546,7 +547,9 @@ class ComparisonResult(_Ran):
         from .payback import reading as payback_reading
 
         found = reading(self.summary, self.paired, self.policies, self.scenario.quarters, contrasts=self.contrasts)
-        return found[:-1] + payback_reading(self.payback, self.scenario.quarters) + found[-1:]
+        current = self.scenario.department.current_policy
+        trend = trend_reading(self.timeseries, current) if current in self.policies else []
+        return found[:1] + trend + found[1:-1] + payback_reading(self.payback, self.scenario.quarters) + found[-1:]
 
     def decision(self) -> Decision | None:
         """The decision on one page (a comparison of two policies or more), as the report shows it."""

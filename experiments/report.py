@@ -147,6 +147,49 @@ def reading(
     return sentences
 
 
+def trend_reading(timeseries: pd.DataFrame, policy: str) -> list[str]:
+    """How the current policy's own department moves over the run, first year against final
+    year, and which of the model's mechanisms the numbers show at work (empty for a run too
+    short to have two years)."""
+    mine = timeseries[(timeseries.policy == policy) & (timeseries.quarter > 0)]
+    quarters = int(mine.quarter.max()) if len(mine) else 0
+    if quarters < 8:
+        return []
+    by_quarter = mine.groupby("quarter")[
+        ["revenue", "golden_fund_revenue", "golden_fund_clients", "veteran_skill", "veteran_service_share"]
+    ].mean()
+    first, last = by_quarter.loc[1:4].mean(), by_quarter.loc[quarters - 3 : quarters].mean()
+
+    def change(column: str) -> float:
+        return float(last[column] / first[column] - 1) if first[column] else float("nan")
+
+    revenue = change("revenue")
+    steady = abs(revenue) <= 0.10
+    text = (
+        f"Under {policy_name(policy)}, the current policy, revenue in the final year was "
+        f"{abs(revenue):.0%} {'below' if revenue < 0 else 'above'} the first year's "
+        f"({num(first.revenue)} → {num(last.revenue)} k€ a quarter): "
+        + ("within ±10%, the department starts in this policy's steady state." if steady else "")
+        + ("" if steady else "the department is not in this policy's steady state: the totals compare a transient.")
+    )
+    golden = change("golden_fund_revenue")
+    if abs(golden) > 0.05:
+        text += (
+            f" Its golden fund {'still ' if steady else ''}{'shrinks' if golden < 0 else 'grows'}: golden-fund revenue "
+            f"{golden:+.0%} ({num(first.golden_fund_revenue)} → {num(last.golden_fund_revenue)} k€ a quarter), "
+            f"{first.golden_fund_clients:.0f} → {last.golden_fund_clients:.0f} consultative clients."
+        )
+        skill_falls = last.veteran_skill < first.veteran_skill
+        if golden < 0 and skill_falls and first.veteran_service_share >= 0.5:
+            text += (
+                f" The veterans' consultative skill falls from {first.veteran_skill:.2f} to {last.veteran_skill:.2f} "
+                f"while servicing their books takes {first.veteran_service_share:.0%} of their time: with little "
+                "consultative practice skill decays, consultative needs go unmet more often and those clients churn "
+                "(docs/model.md §2.3–2.5)."
+            )
+    return [text]
+
+
 def sweep_reading(summary: pd.DataFrame, paired: pd.DataFrame, policies: list[str], keys: list[str]) -> list[str]:
     """Per sweep point: which policy earned most, and each policy's revenue difference to the baseline."""
     sentences = []

@@ -341,3 +341,37 @@ def test_importing_experiments_leaves_the_matplotlib_backend_alone(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["svg", "False"]
+
+
+def _course(revenue, golden, skill, service=0.8, quarters=8):
+    """A current policy's timeseries that moves linearly from the first values to the last."""
+
+    def at(pair, q):
+        return pair[0] + (pair[1] - pair[0]) * q / quarters
+
+    rows = [
+        {"policy": "finder_keeps", "replication": 0, "quarter": q, "revenue": at(revenue, q),
+         "golden_fund_revenue": at(golden, q), "golden_fund_clients": at((60, 40), q),
+         "veteran_skill": at(skill, q), "veteran_service_share": service}
+        for q in range(quarters + 1)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_the_report_says_how_the_current_policy_moves_and_why():
+    from experiments.report import trend_reading
+
+    (text,) = trend_reading(_course((6000, 5900), (2500, 2000), (0.7, 0.6)), "finder_keeps")
+    assert "revenue in the final year was 1% below" in text and "steady state" in text and "not in" not in text
+    assert "golden fund still shrinks" in text and "skill falls from 0.67 to 0.62" in text  # its cause, in words
+    (text,) = trend_reading(_course((6000, 4000), (2500, 2480), (0.7, 0.75)), "finder_keeps")
+    assert "not in this policy's steady state" in text and "golden fund" not in text and "skill" not in text
+    (text,) = trend_reading(_course((6000, 6000), (2000, 2500), (0.7, 0.6)), "finder_keeps")
+    assert "golden fund still grows" in text and "skill" not in text  # a growing fund is not explained by decay
+    assert trend_reading(_course((6000, 5900), (2500, 2000), (0.7, 0.6), quarters=6), "finder_keeps") == []
+
+
+def test_a_comparison_reading_follows_the_current_policy():
+    found = experiments.compare(policies=["dedicated_roles", "finder_keeps"], reps=2, quarters=8, seed=3, workers=1)
+    trend = [sentence for sentence in found.reading() if "the current policy" in sentence]
+    assert len(trend) == 1 and trend[0].startswith("Under finder keeps, the current policy, revenue in the final year")
