@@ -16,9 +16,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 
-from mesa.datacollection import DataCollector
-
-from simulation import finance, market, run_simulation, selling, staffing
+from simulation import finance, market, metrics, run_simulation, selling, staffing
 from simulation.model import SalesModel
 from simulation.policies import FinderKeeps
 
@@ -35,7 +33,7 @@ STEPS = [  # (class or module, function, what it is): each is looked up at call 
     (staffing, "motivate_and_quit", "6-7 motivation, quits and handoffs"),
     (staffing, "hire", "8 hiring"),
     (SalesModel, "refresh_time", "per-desk time (several times a quarter)"),
-    (DataCollector, "collect", "Mesa's data collector"),
+    (metrics, "quarter_snapshot", "the quarter's figures (a collector row)"),
 ]
 
 
