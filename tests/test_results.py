@@ -157,3 +157,22 @@ def test_manifest_records_the_command_line_given_to_main(tmp_path):
         "--out",
         str(out),
     ]
+
+
+def test_runs_are_stacked_as_pandas_would_concatenate_their_tables():
+    import numpy as np
+    import pandas as pd
+
+    from experiments.experiment import stacked
+
+    same = [
+        {"quarter": np.arange(3), "revenue": np.array([1.5, 2.0, 2.5]), "quits": np.array([0, 1, 0])},
+        {"quarter": np.arange(2), "revenue": np.array([3.0, np.nan]), "quits": np.array([2, 0])},
+    ]
+    expected = pd.concat([pd.DataFrame(columns) for columns in same], ignore_index=True)
+    pd.testing.assert_frame_equal(stacked(same), expected)
+    other = [same[0], {"quarter": np.arange(1), "revenue": np.array([4.0])}]  # a run without a column
+    pd.testing.assert_frame_equal(
+        stacked(other), pd.concat([pd.DataFrame(columns) for columns in other], ignore_index=True)
+    )
+    assert stacked(other)["quits"].isna().tolist() == [False, False, False, True]
