@@ -34,6 +34,16 @@ def played(seed: int, quarters: int = 20) -> Lockstep:
     return state
 
 
+def switch_live(state: Lockstep, at: int, until: int | None = None) -> Lockstep:
+    """Step ``state`` to quarter ``at``, switch now, then step to quarter ``until`` (default: the end)."""
+    for _ in range(at):
+        state.step()
+    state.switch_now()
+    while (until is None or state.quarter < until) and state.step():
+        pass
+    return state
+
+
 def all_text(steps: list[story.Step]) -> str:
     return " ".join(" ".join([s.title, *s.text, *s.notice, *s.try_]) for s in steps)
 
@@ -123,12 +133,7 @@ def test_j_curve_text_is_read_from_the_run():
     left, right = departments(state)
     t = translator("en")
     assert "Press Switch now" in story.profit_text(left, right, t, None, None, True, "Dedicated roles + CRM")[0]
-    for _ in range(3):
-        state.step()
-    state.switch_now()
-    while state.step():
-        pass
-    left, right = departments(state)
+    left, right = departments(switch_live(state, 3))
     curve = story.j_curve(left, right, 3)
     gap = (right.frame.profit - left.frame.profit).cumsum()
     assert curve.now == pytest.approx(gap.iloc[-1]) and curve.bottom == pytest.approx(min(0, gap.min()))
@@ -146,12 +151,7 @@ def test_every_event_the_model_logs_is_understood():
     history.PATTERNS), rather than silently dropping numbers from the page."""
     seen = set()
     for policy in MAIN_POLICIES:
-        state = Lockstep("finder_keeps", policy, levers=Levers(quarters=10), live_switch=True)
-        for _ in range(2):
-            state.step()
-        state.switch_now()
-        while state.step():
-            pass
+        state = switch_live(Lockstep("finder_keeps", policy, levers=Levers(quarters=10), live_switch=True), 2)
         for event in (*state.left.events, *state.right.events):
             assert event.kind in PATTERNS, event
             assert fields_of(event) is not None, f"the page cannot read: {event}"
@@ -215,13 +215,7 @@ def live_dip(left: str, right: str, seed: int) -> tuple[story.Step, story.JCurve
     """The live story's dip step as a trainer reaches it: switch at Q3, stepped to the dip quarter."""
     t = translator("en")
     state = Lockstep(left, right, levers=Levers(seed=seed, quarters=12), live_switch=True)
-    for _ in range(3):
-        state.step()
-    state.switch_now()
-    dip_quarter = story.live_targets(12, 3)[2]
-    while state.quarter < dip_quarter:
-        state.step()
-    a, b = departments(state)
+    a, b = departments(switch_live(state, 3, until=story.live_targets(12, 3)[2]))
     steps = story.steps(a, b, t, 12, None, (True, 3, t.policy(right)))
     return steps[2], story.j_curve(a, b, 3), steps
 
@@ -338,13 +332,7 @@ def test_the_switch_is_described_by_what_it_changes():
 
 def test_the_band_is_spoken_of_only_when_the_spread_of_this_switch_is_there():
     t = translator("en")
-    state = Lockstep(levers=Levers(quarters=8), live_switch=True)
-    for _ in range(3):
-        state.step()
-    state.switch_now()
-    while state.step():
-        pass
-    a, b = departments(state)
+    a, b = departments(switch_live(Lockstep(levers=Levers(quarters=8), live_switch=True), 3))
     ready = spread(Levers(quarters=8), ("finder_keeps", "dedicated_roles_crm"), replications=3, switch_at=3)
     other = spread(Levers(quarters=8), ("finder_keeps", "dedicated_roles_crm"), replications=3, switch_at=2)
     for given, words in ((ready, "The shaded band holds"), (other, "appears when"), (None, "appears when")):
@@ -356,13 +344,7 @@ def test_the_sign_words_are_russian_too():
     steps, (left, _right) = pair_story("finder_keeps", "dedicated_roles_crm", DEFAULT_SEED, "ru")
     first, last = left.frame.golden_fund_revenue.iloc[[0, -1]]
     assert ("меньше, чем в начале" in steps[4].text[0]) == (last < first)
-    state = Lockstep(levers=Levers(quarters=12), live_switch=True)
-    for _ in range(3):
-        state.step()
-    state.switch_now()
-    while state.quarter < 7:
-        state.step()
-    a, b = departments(state, "ru")
+    a, b = departments(switch_live(Lockstep(levers=Levers(quarters=12), live_switch=True), 3, until=7), "ru")
     t = translator("ru")
     dip = story.steps(a, b, t, 12, None, (True, 3, t.policy("dedicated_roles_crm")))[2]
     now = story.j_curve(a, b, 3).now
