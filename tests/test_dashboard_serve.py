@@ -105,14 +105,19 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
 
 
-def test_the_spread_keeps_quiet_while_a_page_steps():
-    from dashboard.ensemble import _wait
+def test_the_spread_keeps_quiet_while_a_page_steps(monkeypatch):
+    """On a clock that moves only when the worker sleeps: it waits until the quiet time, and no longer."""
+    from dashboard import ensemble
 
-    quiet = types.SimpleNamespace(value=time.monotonic() + 0.3)  # as Background.quiet(0.3) sets it
-    started = time.monotonic()
-    _wait(None, quiet)
-    assert 0.25 <= time.monotonic() - started < 2
-    quiet.value = 0.0
-    started = time.monotonic()
-    _wait(None, quiet)
-    assert time.monotonic() - started < 0.05
+    clock = types.SimpleNamespace(now=100.0)
+    fake = types.SimpleNamespace(monotonic=lambda: clock.now, sleep=lambda s: setattr(clock, "now", clock.now + s))
+    monkeypatch.setattr(ensemble, "time", fake)
+    quiet = types.SimpleNamespace(value=clock.now + 0.3)  # as Background.quiet(0.3) sets it
+    ensemble._wait(None, quiet)
+    assert 0.3 <= clock.now - 100.0 < 0.3 + 0.05  # one short sleep past the quiet time at most
+    before = clock.now
+    ensemble._wait(None, quiet)  # the quiet time has passed: no wait
+    assert clock.now == before
+    quiet.value = clock.now + 10 * ensemble.HOLD_LIMIT
+    ensemble._wait(None, quiet)  # never longer than HOLD_LIMIT
+    assert clock.now - before <= ensemble.HOLD_LIMIT + 0.05
