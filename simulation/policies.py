@@ -296,11 +296,11 @@ class DedicatedRoles(Policy):
             return out  # no account manager has room for even the smallest client
         # One client at a time, in plain Python (a handful of account managers: faster than numpy).
         books, loads, limits = model.timesheet.book_size[desks].tolist(), load.tolist(), limit.tolist()
-        capacities, chosen = capacity.tolist(), out.tolist()
+        capacities, chosen, capped = capacity.tolist(), out.tolist(), bool(np.isfinite(cap))
         managers_at = range(len(desks))
         for k, need in enumerate(needs.tolist()):
             room = [(loads[i] / capacities[i], books[i], i) for i in managers_at if loads[i] + need <= limits[i]]
-            if not room and np.isfinite(cap):
+            if not room and capped:
                 continue
             # lightest load; ties: smallest book, then lowest desk
             i = min(room or [(loads[i] / capacities[i], books[i], i) for i in managers_at])[2]
