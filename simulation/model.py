@@ -79,11 +79,10 @@ class SalesModel(Model):
         self.refresh_time()
         finance.pay_initial_books(self, self.policy)
         self.finance = finance.accounts(self, pay=finance.payroll(self), hiring=0.0)  # a full quarter-0 row
-        if self.quarter == 0:
-            record_quarter(self)
         while self.quarter < 0:
             self.step()
         self._open_the_books()
+        record_quarter(self)  # quarter 0, with the cohorts the report follows
         self.plan_switch(preset, after, switch_at)
         self.log_events = log_events
 
@@ -212,7 +211,7 @@ class SalesModel(Model):
             seller.tenure += 1
         hiring = staffing.hire(self, self.policy)  # new hires start next quarter at tenure 0
         self.finance = finance.accounts(self, pay, hiring)
-        if self.quarter >= 0:  # the history before quarter 0 is not reported
+        if self.quarter > 0:  # the history is not reported; quarter 0 is recorded once its cohorts are fixed
             record_quarter(self)
 
     def _rollout(self) -> float:

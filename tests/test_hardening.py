@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,7 +22,8 @@ from hypothesis import strategies as st
 import experiments
 from experiments import cli
 from experiments.errors import ArgumentError
-from simulation import MAIN_POLICIES, POLICIES, parameter_keys, run_simulation
+from simulation import MAIN_POLICIES, POLICIES, SalesModel, parameter_keys, run_simulation
+from simulation.metrics import timeseries
 
 
 class Reached(Exception):
@@ -74,7 +76,7 @@ def files(tmp_path, monkeypatch):
     return tmp_path
 
 
-# --- each case of the issue ------------------------------------------------------------------------
+# --- each bad input, one by one ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("args", "named"),
     [
@@ -175,6 +177,19 @@ def test_quarter_zero_is_a_full_row_and_the_summary_counts_the_run_quarters():
     assert first.profit == pytest.approx(first.margin - first.costs)
     run_quarters = result.timeseries[result.timeseries.quarter >= 1]
     assert run_quarters.profit.sum() == pytest.approx(result.summary["profit_total"])
+
+
+@pytest.mark.parametrize("scenario", ["mature_department", "fresh_start"])
+def test_quarter_zero_follows_the_cohort_the_report_follows(scenario):
+    """Quarter 0's veteran figures are those of the veterans every later quarter follows (after a
+    history, the veterans at quarter 0, not the survivors of the department's first veterans)."""
+    model = SalesModel(scenario, "finder_keeps", seed=3, log_events=False)
+    first = timeseries(model).iloc[0]
+    veterans = [s for s in model.regular_sellers() if s.veteran]
+    assert veterans and len(model.top_veterans) > 0
+    assert first.veteran_skill == pytest.approx(np.mean([s.start_skill for s in veterans]))
+    if model.founded < 0:  # after a history, the service share of the quarter just worked
+        assert first.veteran_service_share == pytest.approx(np.mean([s.service_share for s in veterans]))
 
 
 # --- the fuzz tests --------------------------------------------------------------------------------
