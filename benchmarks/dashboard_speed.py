@@ -21,7 +21,7 @@ moments the page reaches (HTML, the front-end's JavaScript, the websocket, the f
 widget of the first render, first text, charts drawn), the browser's main-thread time per script
 (a CPU profile) and the CPU seconds of the server and of the spread's worker meanwhile.
 
-The targets (issue 15) are step ≤ 0.2 s, play ≥ 4 quarters/s, page ready ≤ 3 s. This script
+The targets are step ≤ 0.2 s, play ≥ 4 quarters/s, page ready ≤ 3 s. This script
 prints the figures and never fails on them: timing depends on the machine.
 It works on the matplotlib page (charts as <img>) and on the ECharts page (charts as <canvas>
 in elements carrying ``data-quarter``), so before and after can be measured the same way.

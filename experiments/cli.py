@@ -580,7 +580,9 @@ def build_parser(lazy: set[str] | None = None) -> Parser:
     dash = commands.add_parser("dashboard", help="open the interactive dashboard in a browser")
     dash.add_argument("--port", type=port_int, default=8765, help="port, 1 to 65535 (default 8765)")
     dash.add_argument("--host", default="127.0.0.1", help="host (default 127.0.0.1)")
-    dash.add_argument("--lang", choices=("en", "ru"), default="en", help="the page's language (default en)")
+    dash.add_argument(
+        "--lang", choices=("en", "ru"), default=None, help="the page's language (default: $SALESSIM_LANG, else en)"
+    )
     dash.set_defaults(func=cmd_dashboard)
 
     if lazy is None or lazy & set(LAZY_COMMANDS):

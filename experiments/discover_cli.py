@@ -177,7 +177,7 @@ def add_parsers(subcommands: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m experiments.discover_cli discover ...``: ``salessim discover`` until it is wired in."""
+    """``python -m experiments.discover_cli discover ...``: the same command as ``salessim discover``."""
     from simulation import ScenarioError
 
     from . import cli

@@ -243,7 +243,7 @@ def validation_table(reps: int = 30, seed: int = 0) -> list[Check]:
             *steady_state(reps, seed),
             (0.9, 1.1),
             "ratio",
-            "design: the default department starts in its current policy's steady state",
+            "the default department starts in its current policy's steady state (§2.9)",
         ),
         Check(
             "handoff loss, CRM adoption 0.8",

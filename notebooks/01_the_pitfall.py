@@ -23,7 +23,7 @@
 # (*consultative*) clients nobody else wants, fails and quits; and the company loses its
 # **golden fund** of consultative clients. The remedy: separate roles and a CRM.
 #
-# This notebook follows **one simulated department** (`fresh_start`: the seed's department on the day
+# This notebook follows **one simulated department** (`fresh_start`: the book's department on the day
 # its veterans are at their best, so that the pitfall unfolds in front of us; the default
 # `mature_department` is the same department after years of finder keeps, where it has already
 # happened) quarter by quarter under finder keeps (its

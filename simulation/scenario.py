@@ -322,7 +322,7 @@ class Scenario(_Group):
 
 PRESETS: dict[str, dict[str, Any]] = {
     "mature_department": {
-        "description": "The seed's situation: a department that has run under finder keeps for years "
+        "description": "The book's situation: a department that has run under finder keeps for years "
         "(veterans with full books, a few newcomers, a steady inflow of consultative leads); 20 quarters.",
         "department.history_quarters": 24,
     },

@@ -16,7 +16,7 @@ NOTEBOOKS = Path(__file__).parents[1] / "notebooks"
 IPYNB = sorted(NOTEBOOKS.glob("*.ipynb"))
 EXPECTED = {"01_the_pitfall", "02_policy_comparison", "03_what_if"}
 CELL_TIMEOUT = 120  # seconds for any one cell
-NOTEBOOK_LIMIT = 120  # seconds for a whole notebook, kernel start included (the "under 2 minutes")
+NOTEBOOK_LIMIT = 120  # seconds for a whole notebook, kernel start included (under 2 minutes)
 
 
 def cells(notebook) -> list[tuple[str, str]]:

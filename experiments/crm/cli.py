@@ -93,7 +93,7 @@ def add_parsers(subcommands: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m experiments.crm import-crm ...`` until the commands are wired into ``salessim``."""
+    """``python -m experiments.crm import-crm ...``: the same commands as ``salessim import-crm`` and ``calibrate``."""
     parser = argparse.ArgumentParser(prog="python -m experiments.crm")
     add_parsers(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
     args = parser.parse_args(argv)

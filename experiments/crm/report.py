@@ -134,8 +134,8 @@ def scenario_section(doc: Document, derived: Derived) -> None:
 def roster_section(doc: Document, derived: Derived, names: Names) -> None:
     doc.heading("Sellers (the department's roster)")
     doc.para(
-        "The model starts from aggregates of this roster (head-count, veterans, mean books); starting it from "
-        "each seller's own book needs a change in the simulation."
+        "The simulated department starts from this roster: each seller on staff at the end of the export, with "
+        "the tenure and the clients of the seller's own book ([[department.roster]] in the scenario)."
     )
     rows = []
     for name, s in derived.roster.sort_values(["on_staff", "book"], ascending=False).iterrows():
