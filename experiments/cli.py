@@ -14,7 +14,9 @@ import errno
 import functools
 import math
 import os
+import signal
 import sys
+import threading
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -617,6 +619,13 @@ class VersionAction(argparse.Action):
         parser.exit(0)
 
 
+def ending(argv: Sequence[str] | None) -> None:
+    """The program is ending after Ctrl-C: a second one would only cut its last words short. (Not when
+    ``main`` is called with arguments, from Python: the caller keeps its Ctrl-C.)"""
+    if argv is None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``salessim``."""
     given = list(sys.argv[1:] if argv is None else argv)
@@ -634,6 +643,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" '{error.filename}'" if error.filename else ""
         return fail(f"cannot use{where}: {error.strerror or error}")
     except Interrupted as stop:
+        ending(argv)
         print(
             f"\ninterrupted: {stop.saved} of {stop.total} runs saved in {stop.folder}; rerun the same command "
             "with --resume to finish",
@@ -641,6 +651,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 130
     except KeyboardInterrupt:
+        ending(argv)
         print("\ninterrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. piped into `head`: stop quietly

@@ -57,6 +57,7 @@ from .arguments import (
 from .errors import ArgumentError, Interrupted, SetupError
 from .experiment import Execution, check_size, experiment_seed, scenario_files, start, task_count
 from .labels import label
+from .processes import terminate_as_interrupt
 from .report import Report, Table, num
 from .results import MemoryStore, ResultsFolder, atomic_write, now
 from .runner import Design
@@ -461,7 +462,7 @@ def run_discovery(
     """Run the design's missing worlds into their store; the store and the manifest so far."""
     runs, worlds = task_count(design), len(design.samples) * design.replications
     workers = worker_count(execution.workers, worlds)
-    with executors.open_pool(execution.executor, workers, execution.scheduler) as pool:
+    with terminate_as_interrupt(), executors.open_pool(execution.executor, workers, execution.scheduler) as pool:
         store = open_worlds(arguments, execution)
         manifest = start(store, KIND, arguments, design, pool.workers, execution)
         manifest = store.update_manifest(analysis=question.analysis()) if isinstance(store, WorldFolder) else manifest

@@ -114,7 +114,12 @@ def open_pool(kind: str, workers: int, scheduler: str | None = None) -> Iterator
     elif workers == 1:
         yield Pool(None, "this process", 1)
     else:
-        from .runner import process_pool  # pandas and the model: not needed to parse a command line
+        from .runner import process_pool, stop_pool  # pandas and the model: not needed to parse a command line
 
-        with process_pool(workers) as executor:
+        executor = process_pool(workers)
+        try:
             yield Pool(executor, f"{workers} local worker processes", workers)
+        except BaseException:
+            stop_pool(executor)
+            raise
+        executor.shutdown(wait=True)

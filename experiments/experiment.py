@@ -375,7 +375,7 @@ def run_experiment(
     workers = worker_count(execution.workers, total)
     saved = ResultsFolder(execution.out).finished() if execution.resume and execution.out is not None else set()
     check_size(design, workers, execution, len(saved))
-    with executors.open_pool(execution.executor, workers, execution.scheduler) as pool, terminate_as_interrupt():
+    with terminate_as_interrupt(), executors.open_pool(execution.executor, workers, execution.scheduler) as pool:
         store = open_store(kind, design, arguments, execution)
         manifest = start(store, kind, arguments, design, pool.workers, execution)
         done = sum(1 for task in pending(design, set()) if task.name in store.finished()) if execution.resume else 0

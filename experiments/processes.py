@@ -4,7 +4,7 @@
 kernel sends the worker SIGKILL when its parent ends, however it ends (``PR_SET_PDEATHSIG``);
 elsewhere a daemon thread watches the parent's pid and ends the worker when it changes.
 ``terminate_as_interrupt`` makes SIGTERM raise ``KeyboardInterrupt`` in the main thread while a
-batch runs, so the results folder's manifest says "interrupted" with the time, as after Ctrl-C.
+batch runs, as Ctrl-C does, once: the results folder's manifest says "interrupted" with the time.
 ``watch_manifest`` covers what no handler can, SIGKILL: a small watcher process marks a manifest
 still "running" as "interrupted" when the process that started it has ended.
 """
@@ -56,21 +56,30 @@ def worker_start() -> None:
     die_with_parent()
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
+STOPS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _interrupt_once(signum: int, frame: FrameType | None) -> None:
+    for stop in STOPS:  # the stop this starts must not be cut short by the next Ctrl-C
+        signal.signal(stop, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
 @contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
-    """While the block runs, SIGTERM raises ``KeyboardInterrupt`` (main thread only; elsewhere a no-op)."""
+    """While the block runs, the first SIGINT or SIGTERM raises ``KeyboardInterrupt`` and the next
+    ones are ignored until the block ends, so that stopping the batch (the pool's workers, the
+    manifest) is never cut short: a second Ctrl-C in the middle of it used to leave the process
+    waiting for its workers for ever. Main thread only; elsewhere a no-op."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = {stop: signal.signal(stop, _interrupt_once) for stop in STOPS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler if handler is not None else signal.SIG_DFL)
 
 
 # The watcher: plain standard library, started with -I -S so that it costs a few milliseconds. It

@@ -184,6 +184,17 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupt, mp_context=context)
 
 
+def stop_pool(executor: ProcessPoolExecutor, timeout: float = 5.0) -> None:
+    """Stop a pool at once (after Ctrl-C, SIGTERM or an error): queued runs are dropped and the
+    workers ended. What they were running was not saved yet; ``--resume`` runs it again."""
+    workers = list((executor._processes or {}).values())  # Python 3.12 has no public way to reach them
+    executor.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(timeout)
+
+
 def run_tasks(
     design: Design,
     tasks: Iterable[Task],

@@ -338,6 +338,38 @@ def test_sigterm_marks_the_manifest_interrupted_with_the_time_and_resume_finishe
     assert json.loads((tmp_path / "part" / "manifest.json").read_text())["status"] == "complete"
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize("gap", [0.0, 0.05])
+def test_a_second_ctrl_c_while_stopping_neither_hangs_nor_loses_anything(tmp_path, gap):
+    """Ctrl-C twice (to the whole process group, as a terminal sends it): the batch stops at once,
+    says how many runs are saved, leaves no process behind, and --resume finishes it."""
+    args = [sys.executable, "-m", "experiments.cli", "compare", "--reps", "40", "--seed", "5", "--out", "twice"]
+    proc = subprocess.Popen(
+        args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    runs, deadline = tmp_path / "twice" / "runs", time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None and len(list(runs.glob("*.parquet"))) < 12:
+        time.sleep(0.01)
+    workers = children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(gap)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, stderr = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("a second Ctrl-C left the command hanging") from None
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1].startswith("interrupted: "), stderr
+    time.sleep(1)
+    assert workers and not [pid for pid in workers if alive(pid)]
+    assert json.loads((tmp_path / "twice" / "manifest.json").read_text())["status"] == "interrupted"
+    done = subprocess.run([*args, "--resume", "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "twice" / "manifest.json").read_text())["status"] == "complete"
+
+
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
 def test_files_follow_the_umask(tmp_path, umask, mode):
     from experiments.results import atomic_write
