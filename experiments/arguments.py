@@ -197,7 +197,8 @@ def fixed_twice(parameter: str, keys: Iterable[str], changes: Mapping[str, Any],
 
 
 def switch_quarter(switch_at: object, design_scenarios: Mapping[Any, Scenario], baseline: str) -> int:
-    """``switch_at``: a whole number from 0 to the horizon; above 0 the first policy must be the
+    """``switch_at``: a whole number from 0 to the horizon's last quarter but one (a switch after the
+    last quarter would switch nothing); above 0 the first policy must be the
     department's current policy, which every policy runs up to the switch (so the baseline runs
     as itself throughout and the others run as the baseline until the switch)."""
     if isinstance(switch_at, bool) or not isinstance(switch_at, int) or switch_at < 0:
@@ -205,9 +206,11 @@ def switch_quarter(switch_at: object, design_scenarios: Mapping[Any, Scenario], 
     if not switch_at:
         return 0
     horizon = min(scenario.quarters for scenario in design_scenarios.values())
-    if switch_at > horizon:
+    if switch_at >= horizon:
         raise ArgumentError(
-            "switch_at", f"{switch_at} is not allowed; allowed: a quarter from 0 to the horizon ({horizon} quarters)"
+            "switch_at",
+            f"{switch_at} is not allowed; allowed: a quarter from 0 to {horizon - 1} (a switch after the last of "
+            f"the {horizon} quarters would switch nothing)",
         )
     currents = {scenario.department.current_policy for scenario in design_scenarios.values()}
     if currents != {baseline}:

@@ -159,8 +159,14 @@ def key_value(parameter: str, text: str) -> tuple[str, str]:
 
 
 def parse_set(items: Sequence[str] | None) -> dict[str, Any]:
-    """--set key=value ... as overrides."""
-    return {key: toml_value(value) for key, value in (key_value("overrides", item) for item in items or [])}
+    """--set key=value ... as overrides (each key once: which of two values was meant is not for us to guess)."""
+    overrides: dict[str, Any] = {}
+    for item in items or []:
+        key, value = key_value("overrides", item)
+        if key in overrides:
+            raise ArgumentError("overrides", f"key '{key}' is given twice; allowed: each key once")
+        overrides[key] = toml_value(value)
+    return overrides
 
 
 def parse_vary(items: Sequence[str] | None) -> dict[str, list[Any]]:

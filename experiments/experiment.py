@@ -104,9 +104,12 @@ def experiment_seed(seed: object, execution: Execution) -> int:
 
 # --- how big a batch is, before it starts ----------------------------------------------------------
 MAX_HOURS = 2.0  # a batch estimated to take longer is refused unless confirmed
-# Seconds of one run per seller-quarter (history included), and per run: conservative (a slow core).
-RUN_SECONDS_PER_SELLER_QUARTER = 4e-4
-RUN_SECONDS_FIXED = 0.05
+# Seconds of one simulated quarter (a fixed part and a part per seller) and of one run's set-up and
+# summary: about 1.5 times what this 2-core machine measures (docs/performance.md), so that a slower
+# core is not underestimated by much and a batch is not refused for a fraction of the limit.
+QUARTER_SECONDS = 1e-3
+SELLER_QUARTER_SECONDS = 6e-5
+RUN_SECONDS_FIXED = 0.01
 # What the final tables hold per timeseries row (about 40 columns of 8 bytes, pandas' copies included).
 TABLE_BYTES_PER_ROW = 40 * 8 * 3
 RUN_FILE_BYTES = 20_000  # one run's parquet file in runs/
@@ -169,7 +172,8 @@ class Estimate:
 
     def text(self) -> str:
         return (
-            f"{self.runs:,} runs, about {duration(self.seconds)}{' (measured)' * self.measured}, "
+            f"{self.runs:,} run{'s' * (self.runs != 1)}, about {duration(self.seconds)}"
+            f"{' (measured)' * self.measured}, "
             f"{size(self.memory)} of memory for the tables, {size(self.disk)} on disk"
         )
 
@@ -198,20 +202,26 @@ def size(count: float) -> str:
 
 
 def estimate(design: Design, workers: int, measure: bool = False) -> Estimate:
-    """The batch's size before it starts: runs, time (a constant per seller-quarter, or one run measured
-    here when ``measure``), memory (the final tables, flat during the runs) and disk (one file per run)."""
+    """The batch's size before it starts: runs, time, memory (the final tables, flat during the runs) and
+    disk (one file per run).
+
+    Time counts the quarters simulated: each run's reported quarters, and the department's history
+    once per replication and point, which every policy there shares. A quarter costs a constant and a
+    part per seller, or, when ``measure``, what one run measured here costs a quarter (with a margin)."""
     runs = task_count(design)
     scenario = design.shared
-    sellers = scenario.department.sellers
-    quarters = scenario.quarters + scenario.department.history_quarters
-    per_run = RUN_SECONDS_FIXED + RUN_SECONDS_PER_SELLER_QUARTER * sellers * quarters
+    history, quarters = scenario.department.history_quarters, scenario.quarters
+    per_quarter = QUARTER_SECONDS + SELLER_QUARTER_SECONDS * scenario.department.sellers
     if measure:
         policy = design.policies[-1]
         started = time.perf_counter()
         execute(design.scenario(policy, 0 if design.varied else None), policy, design.seed, 0)
-        per_run = 1.5 * (time.perf_counter() - started)
-    rows = runs * (scenario.quarters + 1)
-    return Estimate(runs, runs * per_run / max(workers, 1), rows * TABLE_BYTES_PER_ROW, runs * RUN_FILE_BYTES, measure)
+        per_quarter = 1.5 * (time.perf_counter() - started) / (history + quarters)
+    groups = runs / len(design.policies)  # the runs sharing one history: every policy at a replication and point
+    seconds = groups * history * per_quarter + runs * (quarters * per_quarter + RUN_SECONDS_FIXED)
+    rows = runs * (quarters + 1)
+    busy = max(1.0, min(workers, groups))  # a group runs on one worker
+    return Estimate(runs, seconds / busy, rows * TABLE_BYTES_PER_ROW, runs * RUN_FILE_BYTES, measure)
 
 
 def check_size(design: Design, workers: int, execution: Execution, done: int = 0) -> Estimate:

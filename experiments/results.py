@@ -171,12 +171,13 @@ class ResultsFolder:
     # --- opening -----------------------------------------------------------------------------
     @classmethod
     def create(cls, path: Path, force: bool = False, parameter: str = "out") -> ResultsFolder:
-        """A new folder at ``path``; an existing one only with ``force`` (and only a results folder).
+        """A new folder at ``path`` (or an empty one: nothing in it to lose); an existing one only with
+        ``force`` (and only a results folder).
 
         ``parameter`` is the argument that gave the path, for the error if it exists.
         """
         folder = cls(path)
-        if path.exists():
+        if path.exists() and not (path.is_dir() and not any(path.iterdir())):
             if not force:
                 again = "{resume} to finish it, or " if parameter == "out" else ""
                 raise ArgumentError(
@@ -188,7 +189,7 @@ class ResultsFolder:
                 )
             shutil.rmtree(path)
         try:
-            folder.runs.mkdir(parents=True)
+            folder.runs.mkdir(parents=True)  # in an empty folder too: its runs/ cannot exist yet
         except OSError as error:
             raise create_error(error, path, parameter, "a folder path") from None
         return folder

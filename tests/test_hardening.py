@@ -103,9 +103,12 @@ def files(tmp_path, monkeypatch):
         (["sweep", "--vary", "market.leads_per_quarter=10,20", "--reps", str(10**8)], ["--reps", "--yes"]),
         (["discover", "--samples", "2000", "--reps", str(10**5)], ["--reps", "400,000,000 runs", "--yes"]),
         (["compare", "--set", "crm.adoption=true", "--policies", "finder_keeps_crm"], ["--set", "True"]),
+        (["compare", "--set", "crm.adoption=0.5", "crm.adoption=0.6"], ["--set", "crm.adoption", "twice"]),
+        (["compare", "--switch-at", "20"], ["--switch-at", "20", "from 0 to 19", "switch nothing"]),
+        (["compare", "--switch-at", "39", "--quarters", "30"], ["--switch-at", "from 0 to 29"]),
     ],
 )
-def test_each_case_of_the_issue_is_one_clear_error(files, args, named):
+def test_each_bad_input_is_one_clear_error(files, args, named):
     started = time.monotonic()
     with nothing_runs():
         code, _, stderr = call(args)
@@ -143,6 +146,44 @@ def test_confirmed_big_batch_passes_the_size_check_and_tasks_are_generated_lazil
         *(f"{p}__r0000" for p in MAIN_POLICIES),
         "finder_keeps__r0001",
     ]
+
+
+def test_the_time_estimate_counts_a_shared_history_once_per_replication():
+    from experiments.experiment import QUARTER_SECONDS, SELLER_QUARTER_SECONDS, estimate
+    from experiments.runner import Design
+    from simulation import resolve_scenario
+
+    base = resolve_scenario("mature_department")
+    flat = base.model_copy(update={"department": base.department.model_copy(update={"history_quarters": 0})})
+    with_history = estimate(Design(base, MAIN_POLICIES, 100, 1), workers=2).seconds
+    without = estimate(Design(flat, MAIN_POLICIES, 100, 1), workers=2).seconds
+    per_quarter = QUARTER_SECONDS + SELLER_QUARTER_SECONDS * base.department.sellers
+    assert with_history - without == pytest.approx(100 * 24 * per_quarter / 2)  # not 400 histories
+    one = estimate(Design(flat, ("finder_keeps",), 1, 1), workers=2)
+    assert one.seconds == pytest.approx(estimate(Design(flat, ("finder_keeps",), 1, 1), workers=1).seconds)
+    assert one.text().startswith("1 run, ")
+
+
+def test_an_empty_existing_folder_is_used_as_a_new_one_and_a_full_one_is_refused(files):
+    (files / "empty_dir").mkdir()
+    small = [
+        "compare",
+        "--reps",
+        "2",
+        "--quarters",
+        "2",
+        "--policies",
+        "finder_keeps,dedicated_roles",
+        "--workers",
+        "1",
+    ]
+    code, _, stderr = call([*small, "--out", "empty_dir", "--quiet"])
+    assert code == 0, stderr
+    assert json.loads((files / "empty_dir" / "manifest.json").read_text())["status"] == "complete"
+    (files / "full").mkdir()
+    (files / "full" / "notes.txt").write_text("mine")
+    line = one_error_line(*call(["compare", "--reps", "2", "--out", "full"])[::2])
+    assert "'full' already exists" in line and (files / "full" / "notes.txt").read_text() == "mine"
 
 
 def test_api_errors_name_the_argument(files):
