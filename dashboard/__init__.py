@@ -7,7 +7,6 @@ import gc
 import ipaddress
 import logging
 import os
-import sys
 import warnings
 from pathlib import Path
 
@@ -77,6 +76,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None =
     worker = BACKGROUND.start()
     os.environ[LANG_ENV] = code  # read by the page (same process)
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"  # read when Solara is first imported...
+    import click
     from solara.__main__ import cli
     from solara.server import settings
 
@@ -116,7 +116,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, lang: str | None =
         "--log-level-uvicorn",
         "info",
     ]
-    sys.exit(cli(args, standalone_mode=True))
+    try:
+        cli(args, standalone_mode=False)  # Ctrl-C: the server stops itself and returns; no "Aborted."
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        pass
+    finally:
+        BACKGROUND.close()  # before the interpreter's exit, which would find the pool half torn down
+    print("salessim dashboard: stopped", flush=True)
 
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "check_address", "serve"]

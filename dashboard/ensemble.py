@@ -23,6 +23,7 @@ import functools
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -169,6 +170,7 @@ def _start_worker(hold, quiet, server: int) -> None:
     only take the CPU."""
     global _HOLD, _QUIET
     _HOLD, _QUIET = hold, quiet
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which ends this worker
     if hasattr(os, "nice"):
         os.nice(10)
     threading.Thread(target=_end_with, args=(server,), name="salessim-spread-parent", daemon=True).start()
@@ -248,6 +250,18 @@ class Background:
         """Pause the worker (between departments) for the next ``seconds``."""
         if self._quiet is not None:
             self._quiet.value = max(self._quiet.value, time.monotonic() + seconds)
+
+    def close(self) -> None:
+        """End the worker now (the server is stopping): queued spreads are dropped."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            self._cache.clear()
+        if pool is not None:
+            workers = list((pool._processes or {}).values())  # Python 3.12 has no public way to reach them
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in workers:
+                worker.terminate()
+                worker.join(5)
 
     def release(self) -> None:
         with self._lock:

@@ -121,3 +121,42 @@ def test_the_spread_keeps_quiet_while_a_page_steps(monkeypatch):
     quiet.value = clock.now + 10 * ensemble.HOLD_LIMIT
     ensemble._wait(None, quiet)  # never longer than HOLD_LIMIT
     assert clock.now - before <= ensemble.HOLD_LIMIT + 0.05
+
+
+def test_ctrl_c_stops_the_server_quietly_and_leaves_no_process():
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it): exit 0, no traceback, no
+    "Aborted.", and the spread's worker gone with the server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    deadline, seen = time.monotonic() + 120, []
+    while time.monotonic() < deadline and server.poll() is None:
+        seen.append(server.stdout.readline())
+        if "http://" in seen[-1]:
+            break
+    assert "http://" in seen[-1], "".join(seen)
+    time.sleep(1)
+    group = [
+        int(pid)
+        for pid in subprocess.run(["pgrep", "-g", str(server.pid)], capture_output=True, text=True).stdout.split()
+    ]
+    os.killpg(server.pid, 2)
+    try:
+        rest, _ = server.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, 9)
+        raise AssertionError("Ctrl-C did not stop the server") from None
+    output = "".join(seen) + rest
+    assert server.returncode == 0, output
+    for word in ("Traceback", "Exception ignored", "Aborted"):
+        assert word not in output, output
+    time.sleep(1)
+    assert len(group) >= 2 and not [pid for pid in group if _alive(pid)]
