@@ -42,9 +42,10 @@ from .arguments import (
     whole_number,
 )
 from .decision import ROLES_ON_CRM, Decision, decision
-from .errors import ArgumentError
+from .errors import ArgumentError, Interrupted
 from .experiment import Execution, Store, collect, experiment_seed, metric_names, run_experiment, scenario_files
 from .labels import FIGURE_CAPTIONS, KEY_METRICS, label, policy_name
+from .processes import terminate_as_interrupt
 from .report import (
     Report,
     Table,
@@ -939,12 +940,19 @@ def _comparison(
         arguments |= sampling.arguments() | {"samples (hash)": samples_digest(design.samples)}
         points = f" × {sampling.samples} Latin-hypercube samples of {len(sampling.ranges)} keys"
     execution = replace(execution, command=execution.command or _call(kind, given))
-    store, manifest = run_experiment(
-        kind, design, arguments, execution, f"{len(names)} policies × {reps} replications{points}"
-    )
-    result = ComparisonResult.collect(kind, design, store, manifest, sampling)
-    if isinstance(store, ResultsFolder):
-        result.write(store)
+    what = f"{len(names)} polic{'ies' if len(names) > 1 else 'y'} × {reps} replication{'s' * (reps > 1)}{points}"
+    store, manifest = run_experiment(kind, design, arguments, execution, what)
+    with terminate_as_interrupt():
+        try:
+            result = ComparisonResult.collect(kind, design, store, manifest, sampling)
+            if isinstance(store, ResultsFolder):
+                result.write(store)
+        except KeyboardInterrupt:  # every run is saved; only the tables and the report are missing
+            if not isinstance(store, ResultsFolder):
+                raise
+            store.update_manifest(status="interrupted", interrupted=now())
+            total = len(design.tasks())
+            raise Interrupted(total, total, store.path) from None
     return result
 
 

@@ -634,6 +634,16 @@ def ending(argv: Sequence[str] | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``salessim``."""
+    try:
+        return command(argv)
+    except KeyboardInterrupt:  # before the command's own handling: while parsing or loading the model
+        ending(argv)
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+def command(argv: Sequence[str] | None) -> int:
+    """Parse the command line and run the command; errors as one line, Ctrl-C as what was saved."""
     given = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(set(given)).parse_args(given)
     args.command_line = ["salessim", *given]

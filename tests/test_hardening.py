@@ -186,6 +186,41 @@ def test_an_empty_existing_folder_is_used_as_a_new_one_and_a_full_one_is_refused
     assert "'full' already exists" in line and (files / "full" / "notes.txt").read_text() == "mine"
 
 
+def test_ctrl_c_while_the_command_is_still_loading_is_one_line():
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with mock.patch("experiments.cli.build_parser", interrupted):
+        code, _, stderr = call(["compare"])
+    assert code == 130 and stderr.strip() == "interrupted"
+
+
+def test_ctrl_c_while_the_report_is_written_says_every_run_is_saved_and_resume_finishes(files):
+    small = [
+        "compare",
+        "--reps",
+        "2",
+        "--quarters",
+        "2",
+        "--policies",
+        "finder_keeps,dedicated_roles",
+        "--workers",
+        "1",
+    ]
+    small += ["--seed", "3", "--out", "late", "--quiet"]
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with mock.patch("experiments.api.ComparisonResult.write", interrupted):
+        code, _, stderr = call(small)
+    assert code == 130 and "interrupted: 4 of 4 runs saved in late" in stderr and "--resume" in stderr, stderr
+    assert json.loads((files / "late" / "manifest.json").read_text())["status"] == "interrupted"
+    code, _, stderr = call([*small, "--resume"])
+    assert code == 0, stderr
+    assert json.loads((files / "late" / "manifest.json").read_text())["status"] == "complete"
+
+
 def test_api_errors_name_the_argument(files):
     cases = [
         ({"seed": -1}, "seed"),
