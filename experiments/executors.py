@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
+import signal
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -65,11 +67,26 @@ def dashboard_address() -> str | None:
 
 
 @contextmanager
+def ctrl_c_left_to_this_process() -> Iterator[None]:
+    """Processes started in the block ignore Ctrl-C (an ignored SIGINT is inherited, and Python keeps
+    it ignored): a terminal sends it to the whole group, and a worker it reached would print its own
+    traceback while this process stops the batch and ends them. Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+@contextmanager
 def local_cluster(workers: int) -> Iterator[Pool]:
     """A Dask LocalCluster of ``workers`` single-threaded processes, everything bound to 127.0.0.1."""
     dask, dashboard = distributed(), dashboard_address()
-    with (
-        dask.LocalCluster(
+    with ctrl_c_left_to_this_process():
+        cluster = dask.LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
@@ -77,9 +94,8 @@ def local_cluster(workers: int) -> Iterator[Pool]:
             dashboard_address=dashboard,
             worker_dashboard_address=None,
             silence_logs=logging.ERROR,
-        ) as cluster,
-        dask.Client(cluster, set_as_default=False) as client,
-    ):
+        )
+    with cluster, dask.Client(cluster, set_as_default=False) as client:
         link = f", dashboard {client.dashboard_link}" if dashboard else ""
         yield Pool(
             client.get_executor(pure=False), f"a Dask LocalCluster at {cluster.scheduler_address}{link}", workers

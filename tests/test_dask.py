@@ -111,3 +111,34 @@ def test_without_the_dask_extra_says_how_to_install_it(tmp_path, monkeypatch, ca
     assert cli.main([*map(str, COMPARE), "--executor", "dask"]) == 2
     assert capsys.readouterr().err == 'error: the dask executor needs the dask extra: pip install "salessim[dask]"\n'
     assert not (tmp_path / "results").exists()
+
+
+def test_ctrl_c_stops_a_local_cluster_batch_without_the_workers_tracebacks(tmp_path):
+    """Ctrl-C reaches the whole process group; the cluster's workers leave it to the command, which
+    stops the batch: one 'interrupted' line, no worker's traceback, nothing left running."""
+    import os
+    import signal
+
+    args = [sys.executable, "-m", "experiments.cli", "compare", "--reps", "40", "--seed", "5", "--executor", "dask"]
+    proc = subprocess.Popen(
+        [*args, "--out", "part"],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    runs, deadline = tmp_path / "part" / "runs", time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and len(list(runs.glob("*.parquet"))) < 8:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("the batch did not stop") from None
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1].startswith("interrupted: "), stderr
+    time.sleep(2)
+    left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert not left, left
