@@ -213,11 +213,12 @@ def scenario_label(text: str | None) -> str:
 
 # --- commands ----------------------------------------------------------------------------------
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    from simulation import PRESETS
+    from simulation import PRESETS, resolve_scenario
 
     width = max(map(len, PRESETS))
     for name, preset in PRESETS.items():
-        print(f"{name:<{width}}  {preset.get('description', '')}")
+        quarters = resolve_scenario(name).quarters  # here, not in the description a change of quarters keeps
+        print(f"{name:<{width}}  {preset.get('description', '')} {quarters} quarters.")
     return 0
 
 

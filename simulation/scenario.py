@@ -323,15 +323,15 @@ class Scenario(_Group):
 PRESETS: dict[str, dict[str, Any]] = {
     "mature_department": {
         "description": "The book's situation: a department that has run under finder keeps for years "
-        "(veterans with full books, a few newcomers, a steady inflow of consultative leads); 20 quarters.",
+        "(veterans with full books, a few newcomers, a steady inflow of consultative leads).",
         "department.history_quarters": 24,
     },
     "fresh_start": {
         "description": "The same department on the day its veterans are at their best, with no history: "
-        "the pitfall unfolds during the run (for teaching); 20 quarters.",
+        "the pitfall unfolds during the run (for teaching).",
     },
     "growing_team": {
-        "description": "A small team that hires as revenue grows (budget-tied hiring); 40 quarters.",
+        "description": "A small team that hires as revenue grows (budget-tied hiring).",
         "quarters": 40,
         "market.leads_per_quarter": 14.0,
         "department.sellers": 4,
@@ -340,7 +340,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "hiring.budget_share": 0.06,
     },
     "national_org": {
-        "description": "A national sales organisation: 400 sellers and about 40,000 clients over 40 quarters.",
+        "description": "A national sales organisation: 400 sellers and about 40,000 clients.",
         "quarters": 40,
         "market.leads_per_quarter": 600.0,
         "market.strategic_leads_per_quarter": 6.0,
