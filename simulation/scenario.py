@@ -407,10 +407,25 @@ def _explain(error: ValidationError, origin: str) -> ScenarioError:
         for name, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"), ("expected", "one of"))
         if name in ctx
     ]
-    allowed = f"; allowed: {', '.join(bounds)}" if bounds else ""
+    kind = next((word for prefix, word in KINDS.items() if first["type"].startswith(prefix)), "")
+    parts = [kind, ", ".join(bounds)] if kind else bounds
+    allowed = f"; allowed: {' '.join(p for p in parts if p)}" if any(parts) else ""
     if first["type"] == "value_error":
         return ScenarioError(f"{origin}{message.removeprefix('Value error, ')}")
-    return ScenarioError(f"{origin}{key} = {value!r} is not allowed ({message}){allowed}")
+    return ScenarioError(f"{origin}{key} = {_as_toml(value)} is not allowed ({message}){allowed}")
+
+
+# What a value of the wrong kind should have been, by pydantic's error type.
+KINDS = {"bool": "true or false", "int": "a whole number", "float": "a number", "string": "text in quotes"}
+
+
+def _as_toml(value: Any) -> str:
+    """A value as the user wrote it in TOML (true, "text", 0.5), not as Python prints it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
 
 
 def _holds(scenario: Scenario, key: str, value: Any) -> bool:

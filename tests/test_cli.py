@@ -269,7 +269,7 @@ def test_dashboard_help(tmp_path):
         ),
         (
             ["compare", "--policies", "finder_keeps_crm", "--set", "crm.adoption=true"],
-            ["--set", "crm.adoption", "True"],
+            ["--set", "crm.adoption = true", "a number"],
         ),
         (
             ["compare", "--policies", "finder_keeps_crm", "--set", "crm.in_use=false"],

@@ -102,7 +102,7 @@ def files(tmp_path, monkeypatch):
         (["compare", "--reps", str(2**63)], ["--reps", "runs", "memory", "--yes"]),
         (["sweep", "--vary", "market.leads_per_quarter=10,20", "--reps", str(10**8)], ["--reps", "--yes"]),
         (["discover", "--samples", "2000", "--reps", str(10**5)], ["--reps", "400,000,000 runs", "--yes"]),
-        (["compare", "--set", "crm.adoption=true", "--policies", "finder_keeps_crm"], ["--set", "True"]),
+        (["compare", "--set", "crm.adoption=true", "--policies", "finder_keeps_crm"], ["--set", "= true", "a number"]),
         (["compare", "--set", "crm.adoption=0.5", "crm.adoption=0.6"], ["--set", "crm.adoption", "twice"]),
         (["compare", "--switch-at", "20"], ["--switch-at", "20", "from 0 to 19", "switch nothing"]),
         (["compare", "--switch-at", "39", "--quarters", "30"], ["--switch-at", "from 0 to 29"]),
