@@ -15,6 +15,7 @@ whole files behind, and the final tables are rebuilt from ``runs/`` in canonical
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -208,10 +209,11 @@ class ResultsFolder:
             raise ArgumentError("resume", f"'{path}' is not a salessim results folder (no manifest.json)")
         manifest = folder.manifest()
         if manifest.get("subcommand") != command:
-            raise ArgumentError("resume", f"'{path}' holds a '{manifest.get('subcommand')}' run, not '{command}'")
+            what = f"a '{manifest['subcommand']}' run" if manifest.get("subcommand") else "no command's run"
+            raise ArgumentError("resume", f"'{path}' holds {what}, not '{command}'")
         recorded = manifest.get("arguments", {})
         differences = [
-            f"{_mention(key)} is {arguments[key]!r} here but {recorded.get(key)!r} in the manifest"
+            f"{_mention(key)} is {_shown(arguments[key])} here but {_shown(recorded.get(key))} in the manifest"
             for key in arguments
             if not _same(arguments[key], recorded.get(key))
         ]
@@ -293,8 +295,9 @@ def unwritable(path: Path) -> str | None:
     where = ancestor if ancestor.is_dir() else ancestor.parent
     try:  # a real probe: permissions are not the whole story (read-only mounts, /proc, root's access())
         handle, probe = tempfile.mkstemp(dir=where, prefix=".salessim-probe.", suffix=".tmp")
-    except OSError as error:
-        return f"'{where}' is not writable ({error.strerror})"
+    except OSError as error:  # /proc answers "No such file or directory": say what it means here
+        why = "files cannot be created there" if error.errno == errno.ENOENT else error.strerror
+        return f"'{where}' is not writable ({why})"
     os.close(handle)
     os.unlink(probe)
     return None
@@ -340,3 +343,14 @@ def environment(command: Sequence[str] | str | None = None) -> dict[str, Any]:
         argv = list(command) if command is not None else [Path(sys.argv[0]).name, *sys.argv[1:]]
         recorded = {"command": shlex.join(argv), "argv": argv}
     return recorded | {"versions": versions(), "git_commit": git_commit()}
+
+
+def _shown(value: Any) -> str:
+    """An argument's value as a user would write it: 'not given' rather than None, no Python braces."""
+    if value is None or value == {} or value == []:
+        return "not given"
+    if isinstance(value, dict):
+        return " ".join(f"{key}={item}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    return repr(value) if isinstance(value, str) else str(value)

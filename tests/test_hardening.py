@@ -221,6 +221,26 @@ def test_ctrl_c_while_the_report_is_written_says_every_run_is_saved_and_resume_f
     assert json.loads((files / "late" / "manifest.json").read_text())["status"] == "complete"
 
 
+def test_a_resume_with_other_arguments_names_them_as_a_user_writes_them(files):
+    small = [
+        "compare",
+        "--reps",
+        "2",
+        "--quarters",
+        "2",
+        "--policies",
+        "finder_keeps,dedicated_roles",
+        "--workers",
+        "1",
+    ]
+    assert call([*small, "--out", "done", "--quiet"])[0] == 0
+    changed = [*small[:-6], "--policies", "finder_keeps,dedicated_roles_crm", "--workers", "1"]
+    line = one_error_line(*call([*changed, "--set", "crm.adoption=0.5", "--out", "done", "--resume"])[::2])
+    assert "--set is crm.adoption=0.5 here but not given in the manifest" in line, line
+    assert "None" not in line and "{" not in line and "[" not in line, line
+    assert "finder_keeps,dedicated_roles_crm here but finder_keeps,dedicated_roles in the manifest" in line
+
+
 def test_api_errors_name_the_argument(files):
     cases = [
         ({"seed": -1}, "seed"),
