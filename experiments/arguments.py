@@ -80,7 +80,7 @@ def is_scenario_file(scenario: object) -> bool:
     """Whether ``resolve_scenario`` reads ``scenario`` as a file (a path; text ending in .toml or with a separator)."""
     text = str(scenario)
     return isinstance(scenario, Path) or (
-        isinstance(scenario, str) and (text.endswith(".toml") or "/" in text or "\\" in text)
+        isinstance(scenario, str) and (text.lower().endswith(".toml") or "/" in text or "\\" in text)
     )
 
 

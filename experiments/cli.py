@@ -208,7 +208,7 @@ def parse_params(items: Sequence[str]) -> dict[str, tuple[float, float]]:
 def scenario_label(text: str | None) -> str:
     """A results folder's label: the preset's name, or the scenario file's stem."""
     text = text or DEFAULT_SCENARIO
-    return Path(text).stem if text.endswith(".toml") or os.sep in text or "/" in text else text
+    return Path(text).stem if text.lower().endswith(".toml") or os.sep in text or "/" in text else text
 
 
 # --- commands ----------------------------------------------------------------------------------

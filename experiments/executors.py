@@ -134,7 +134,7 @@ def open_pool(kind: str, workers: int, scheduler: str | None = None) -> Iterator
 
         executor = process_pool(workers)
         try:
-            yield Pool(executor, f"{workers} local worker processes", workers)
+            yield Pool(executor, "local worker processes", workers)
         except BaseException:
             stop_pool(executor)
             raise

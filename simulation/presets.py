@@ -36,7 +36,7 @@ class PolicyPreset:
 
     @property
     def description(self) -> str:
-        extras = [" with a CRM" if self.crm else "", f"; strategic deals: {self.strategic}" if self.strategic else ""]
+        extras = ["; with a CRM" if self.crm else "", f"; strategic deals: {self.strategic}" if self.strategic else ""]
         return self.policy.description + "".join(extras)
 
 

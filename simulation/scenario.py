@@ -488,7 +488,7 @@ def resolve_scenario(
     if isinstance(scenario, Scenario):
         return build_scenario(scenario, overrides)
     text = str(scenario)
-    if isinstance(scenario, Path) or text.endswith(".toml") or "/" in text or "\\" in text:
+    if isinstance(scenario, Path) or text.lower().endswith(".toml") or "/" in text or "\\" in text:
         return load_scenario(text, overrides)
     return build_scenario(text, overrides)
 
