@@ -56,7 +56,7 @@ from .arguments import (
 )
 from .errors import ArgumentError, Interrupted, SetupError
 from .experiment import Execution, check_size, experiment_seed, scenario_files, start, task_count
-from .labels import label
+from .labels import label, policy_name
 from .processes import terminate_as_interrupt
 from .report import Report, Table, num
 from .results import MemoryStore, ResultsFolder, atomic_write, now
@@ -738,8 +738,8 @@ def robustness(means: pd.DataFrame, higher_is_better: bool = True, satisficing: 
 
 # --- plain language --------------------------------------------------------------------------------
 def plain_policy(name: str) -> str:
-    """``dedicated_roles_crm`` as "dedicated roles + CRM"."""
-    return name.replace("_crm", " + CRM").replace("_", " ")
+    """``dedicated_roles_crm`` as "dedicated roles + CRM" (``experiments.labels.policy_name``)."""
+    return policy_name(name)
 
 
 def plain_key(key: str) -> str:
@@ -763,25 +763,41 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def limit_phrase(limit: Mapping[str, Any], integer: bool = False) -> str:
-    """One restricted parameter as words: "CRM handoff protection is below 0.35", "hiring delay is at most 1"."""
+    """One restricted parameter as words, stating only the limits whose quasi-p-value is at most
+    ``QP_LIMIT``: "CRM handoff protection is below 0.35", "hiring delay is at most 1"; a weak limit
+    that PRIM kept beside a clear one is named as weak, with its quasi-p-value."""
     what = plain_key(limit["parameter"])
-    low_open, high_open = math.isnan(limit["qp_low"]), math.isnan(limit["qp_high"])
+    qp_low, qp_high = float(limit["qp_low"]), float(limit["qp_high"])
+    low_weak, high_weak = qp_low > QP_LIMIT, qp_high > QP_LIMIT  # False on an open side (NaN)
+    has_low, has_high = qp_low <= QP_LIMIT, qp_high <= QP_LIMIT
     if integer:
         low, high = math.ceil(limit["low"]), math.floor(limit["high"])
-        if low == high:
-            return f"{what} is {low}"
-        return (
-            f"{what} is at most {high}"
-            if low_open
-            else f"{what} is at least {low}"
-            if high_open
-            else (f"{what} is from {low} to {high}")
-        )
-    if low_open:
-        return f"{what} is below {short(limit['high'])}"
-    if high_open:
-        return f"{what} is above {short(limit['low'])}"
-    return f"{what} is between {short(limit['low'])} and {short(limit['high'])}"
+        shown = {"low": f"{low}", "high": f"{high}"}
+        if has_low and has_high:
+            phrase = f"{what} is {low}" if low == high else f"{what} is from {low} to {high}"
+        elif has_low:
+            phrase = f"{what} is at least {low}"
+        elif has_high:
+            phrase = f"{what} is at most {high}"
+        else:
+            phrase = f"{what} is from {low} to {high}"
+    else:
+        shown = {"low": short(limit["low"]), "high": short(limit["high"])}
+        if has_low and has_high:
+            phrase = f"{what} is between {shown['low']} and {shown['high']}"
+        elif has_low:
+            phrase = f"{what} is above {shown['low']}"
+        elif has_high:
+            phrase = f"{what} is below {shown['high']}"
+        else:
+            phrase = f"{what} is between {shown['low']} and {shown['high']}"
+    if low_weak and high_weak:
+        return f"{phrase} (both limits weak: quasi-p-values {num(qp_low)} and {num(qp_high)})"
+    if low_weak:
+        return f"{phrase} (the lower limit, {shown['low']}, is weak: quasi-p-value {num(qp_low)})"
+    if high_weak:
+        return f"{phrase} (the upper limit, {shown['high']}, is weak: quasi-p-value {num(qp_high)})"
+    return phrase
 
 
 def outcome_sentence(question: Question, samples: pd.DataFrame) -> str:
@@ -819,7 +835,9 @@ def boxes_sentences(question: Question, target: str, boxes: Sequence[Box], sampl
     sentences = [box_sentence(question, target, box, i == 0) for i, box in enumerate(boxes)]
     sentences.append(
         f"Coverage is the share of the worlds where it {verb} that lie in the box; density, the share of "
-        f"the worlds in the box where it {verb} (PRIM; limits with a quasi-p-value above {QP_LIMIT} dropped)."
+        f"the worlds in the box where it {verb} (PRIM). A limit is stated when its quasi-p-value is at most "
+        f"{QP_LIMIT}; a parameter whose limits are all above {QP_LIMIT} is dropped from the box, and a weaker limit "
+        "kept beside a clear one is named as weak (boxes.csv: qp_low, qp_high)."
     )
     return sentences
 
@@ -1009,7 +1027,7 @@ def scores_report_table(scores: pd.DataFrame, top: int = 20) -> Table:
 def robustness_report_table(table: pd.DataFrame) -> Table:
     rows = [
         [
-            row["policy"],
+            plain_policy(row["policy"]),
             num(row["expected"]),
             num(row["regret_mean"]),
             num(row["regret_p90"]),
@@ -1121,9 +1139,9 @@ class DiscoveryResult:
             notes=notes(q, self.design),
             reading=self.reading(),
             tables=[
-                (f"PRIM boxes: where {q.alternative} {self.target}", boxes_report_table(self.boxes)),
+                (f"PRIM boxes: where {plain_policy(q.alternative)} {self.target}", boxes_report_table(self.boxes)),
                 ("Feature scores", scores_report_table(self.scores)),
-                (f"Robust choice on {q.metric}", robustness_report_table(self.robustness)),
+                (f"Robust choice on {label(q.metric)}", robustness_report_table(self.robustness)),
             ],
             figures=pictures,
             scenario_toml=self.scenario.to_toml(),

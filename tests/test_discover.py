@@ -237,3 +237,46 @@ def test_without_the_extra_the_error_names_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "ema_workbench", None)
     with pytest.raises(SetupError, match=r'discover needs the discover extra: pip install "salessim\[discover\]"'):
         require_extra()
+
+
+def test_a_weak_limit_is_not_stated_as_a_condition():
+    from experiments.discover import limit_phrase
+
+    limit = {"parameter": "market.strategic_size_factor", "low": 8.39, "high": 12.8, "qp_low": 0.3115, "qp_high": 1e-4}
+    text = limit_phrase(limit)
+    assert text.startswith("market strategic size factor is below 12.8 ") and "between" not in text
+    assert "(the lower limit, 8.39, is weak: quasi-p-value 0.3115)" in text
+    upper = limit_phrase(limit | {"qp_low": 0.01, "qp_high": 0.2})
+    assert upper.startswith("market strategic size factor is above 8.39 (the upper limit, 12.8, is weak")
+    assert limit_phrase(limit | {"qp_low": 0.01}) == "market strategic size factor is between 8.39 and 12.8"
+    assert limit_phrase(limit | {"qp_low": float("nan")}) == "market strategic size factor is below 12.8"
+    hiring = {"parameter": "hiring.delay", "low": 0.6, "high": 3.2, "qp_low": 0.4, "qp_high": 0.002}
+    assert limit_phrase(hiring, integer=True).startswith("hiring delay is at most 3 (the lower limit, 1, is weak")
+
+    from types import SimpleNamespace
+
+    from experiments.discover import Box, boxes_sentences
+
+    box = Box(1, pd.DataFrame([limit]), coverage=0.8, density=0.9, mass=0.2, cases=8, size=9, trajectory=pd.DataFrame())
+    samples = pd.DataFrame({"beats": [True, False, False]})
+    first, note = boxes_sentences(SimpleNamespace(ranges=()), "wins", [box], samples)
+    assert first.startswith("It wins mainly where market strategic size factor is below 12.8 (the lower limit")
+    assert "limits with a quasi-p-value above 0.05 dropped" not in note and "named as weak" in note
+
+
+def test_the_reading_states_only_the_limits_boxes_csv_shows_as_clear(planted):
+    from experiments.discover import QP_LIMIT, plain_key, short
+
+    result, folder = planted
+    boxes, reading = pd.read_csv(folder / "boxes.csv"), " ".join(result.reading())
+    assert len(boxes)
+    for row in boxes.to_dict("records"):
+        what, low, high = plain_key(row["parameter"]), short(row["low"]), short(row["high"])
+        if row["qp_low"] > QP_LIMIT:
+            assert f"{what} is above {low}" not in reading and f"{what} is between {low}" not in reading
+        if row["qp_high"] > QP_LIMIT:
+            assert f"{what} is below {high}" not in reading and f"and {high}" not in reading
+        if row["qp_low"] <= QP_LIMIT or row["qp_high"] <= QP_LIMIT:
+            assert what in reading
+    assert f"A limit is stated when its quasi-p-value is at most {QP_LIMIT}" in reading
+    assert "| finder keeps + CRM |" in (folder / "report.md").read_text()  # the robust-choice table, plainly
