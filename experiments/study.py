@@ -28,6 +28,7 @@ from simulation import MAIN_POLICIES, SUMMARY_METRICS, Scenario, ScenarioError, 
 
 from .arguments import fixed_twice, policy_names, whole_number
 from .errors import ArgumentError, SetupError
+from .labels import label, policy_name
 from .report import Report, Table, num
 from .runner import Design
 
@@ -82,6 +83,15 @@ class Study:
             baseline, policy = self.policies
             return f"{self.metric}({policy}) − {self.metric}({baseline})"
         return f"{self.metric}({self.policies[0]})"
+
+    @property
+    def plain_output(self) -> str:
+        """The output in words: "revenue over the run of dedicated roles + CRM minus finder keeps"."""
+        what = label(self.metric).split(", k€")[0]
+        if self.paired:
+            baseline, policy = self.policies
+            return f"{what} of {policy_name(policy)} minus {policy_name(baseline)}"
+        return f"{what} under {policy_name(self.policies[0])}"
 
     def sample_matrix(self, seed: int) -> np.ndarray:
         """The SALib design matrix, reproducible from ``seed``: one row per sample."""
@@ -246,7 +256,11 @@ def noise_warning(samples: pd.DataFrame, replications: int) -> str | None:
     signal = math.sqrt(max(spread**2 - noise**2, 0.0))  # the spread the levers make, noise removed
     if signal > 0:
         wanted = math.ceil(replications * (noise / (signal / 3)) ** 2)
-        advice = f"about {wanted} replications per sample (--reps {wanted}) would bring it below a third of that spread"
+        advice = (
+            f"less the noise, the outputs spread by about {num(signal)} between samples (the square root of "
+            f"{num(spread)}² − {num(noise)}²), and about {wanted} replications per sample (--reps {wanted}) would "
+            f"bring each sample's standard error down to a third of that ({num(signal / 3)})"
+        )
     else:
         advice = "the outputs do not vary beyond their noise: raise --reps several-fold, or widen the ranges"
     return (
@@ -296,7 +310,7 @@ def reading(
     ordered = indices.sort_values([by, "parameter"], ascending=[False, True], na_position="last")
     parts = [f"{row.parameter} ({by} {num(row[by])} ± {num(row[f'{by}_conf'])})" for _, row in ordered.iterrows()]
     sentences = [
-        f"Output: {study.output_name}, the mean over {replications} replications per sample "
+        f"Output: {study.plain_output} ({study.output_name}), the mean over {replications} replications per sample "
         f"({runs} runs in all). Ranked by {by}: " + ", ".join(parts) + "."
     ]
     if study.method == "morris":
@@ -344,7 +358,7 @@ def report(
         else f"Sobol (Saltelli sampling), N = {study.n}, first and total order"
     )
     return Report(
-        title=f"salessim sensitivity ({study.method}): {study.output_name} on {design.shared.name}",
+        title=f"salessim sensitivity ({study.method}): {study.plain_output} on {design.shared.name}",
         notes=[
             f"Scenario '{design.shared.name}' ({design.shared.quarters} quarters); {method}; "
             f"{len(samples)} samples × {design.replications} replications × {len(study.policies)} "
@@ -352,7 +366,7 @@ def report(
             f"{CONF_LEVEL:.0%} bootstrap ({RESAMPLES} resamples), given as ± half-widths (the *_conf columns)."
         ],
         reading=reading(study, indices, len(design.tasks()), design.replications, samples),
-        tables=[(f"Sensitivity of {study.output_name}", Table(columns, rows))],
+        tables=[(f"Sensitivity of {study.plain_output}", Table(columns, rows))],
         figures=figures,
         scenario_toml=design.shared.to_toml(),
         manifest=manifest,

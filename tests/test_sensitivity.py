@@ -208,3 +208,27 @@ def test_without_salib_says_how_to_install_it(tmp_path, monkeypatch, capsys):
     expected = 'error: sensitivity needs the sensitivity extra: pip install "salessim[sensitivity]"\n'
     assert capsys.readouterr().err == expected
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("spread_of", "se", "reps"), [((0.0, 10.0, 20.0, 30.0), 8.0, 5), ((400, 980, 1500, 520), 430, 10)]
+)
+def test_the_noise_warning_asks_for_replications_against_the_spread_it_names(spread_of, se, reps):
+    import math
+    import re
+
+    from experiments.study import noise_warning
+
+    samples = pd.DataFrame({"output": spread_of, "se": [se] * len(spread_of)})
+    text = noise_warning(samples, reps)
+    number = r"([\d,]+(?:\.\d+)?)"
+    noise = float(re.search(rf"is about {number}, the standard deviation", text).group(1).replace(",", ""))
+    spread = float(re.search(rf"between samples {number}, so the indices", text).group(1).replace(",", ""))
+    signal = float(re.search(rf"spread by about {number} between samples", text).group(1).replace(",", ""))
+    wanted = int(re.search(r"about (\d+) replications per sample \(--reps \1\)", text).group(1))
+    third = float(re.search(rf"down to a third of that \({number}\)", text).group(1).replace(",", ""))
+    assert signal == pytest.approx(math.sqrt(spread**2 - noise**2), rel=2e-3)  # the spread the levers make
+    assert third == pytest.approx(signal / 3, rel=2e-3)
+    # With the replications asked for, a standard error falls to a third of that spread; with one fewer it does not.
+    assert noise * math.sqrt(reps / wanted) <= third * 1.002
+    assert noise * math.sqrt(reps / (wanted - 1)) > third * 0.998
