@@ -1,9 +1,9 @@
 """The decision on one page: the question, the answer with its uncertainty, profit, payback and NPV,
 the main risk and what the answer depends on, in plain words, from a comparison's tables.
 
-Numbers are rounded to what their confidence interval supports (two significant digits of the
-interval's half-width); a difference is called clear only when it survives Holm's correction for
-every test of the report.
+Numbers are written as every reader-facing text of the reports writes them (``experiments.report.num``,
+a mean with its 95% CI as ``experiments.report.estimate``); a difference is called clear only when it
+survives Holm's correction for every test of the report.
 """
 
 from __future__ import annotations
@@ -14,45 +14,20 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .labels import TERMS, policy_name
+from .report import ALPHA, estimate, small_sample_note, verdict
 
 ROLES_ON_CRM = ("dedicated_roles_crm", "finder_keeps_crm")  # the role change on top of a CRM
-ALPHA = 0.05
+__all__ = ["ALPHA", "ROLES_ON_CRM", "Decision", "decision", "verdict"]
 
 
-def _step(low: float, high: float) -> float | None:
-    half = (high - low) / 2
-    if not math.isfinite(half) or half <= 0:
-        return None
-    return 10.0 ** (math.floor(math.log10(half)) - 1)
+def _clear(row: pd.Series) -> bool:
+    holm = float(row.get("holm", math.nan))
+    return math.isfinite(holm) and holm < ALPHA
 
 
-def _fmt(value: float, step: float | None, signed: bool) -> str:
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    sign = "+" if signed else ""
-    if step is None:
-        return f"{value:{sign},.0f}" if abs(value) >= 100 else f"{value:{sign}.3g}"
-    decimals = max(0, -round(math.log10(step)))
-    text = f"{round(value / step) * step:{sign},.{decimals}f}"
-    return "0" if text.lstrip("+-").strip("0.,") == "" else text
-
-
-def rounded(mean: float, low: float, high: float, signed: bool = True) -> str:
-    """``mean [low to high]`` rounded to what the interval supports: ``+160 [−300 to +620]``."""
-    step = _step(low, high)
-    if step is None:
-        return _fmt(mean, None, signed)
-    return f"{_fmt(mean, step, signed)} [{_fmt(low, step, signed)} to {_fmt(high, step, signed)}]"
-
-
-def verdict(row: pd.Series | dict, tests: int) -> str:
-    """Whether a paired difference is clear, after Holm's correction over the report's ``tests``."""
-    low, high, holm = float(row["ci_low"]), float(row["ci_high"]), float(row.get("holm", math.nan))
-    if math.isfinite(holm) and holm < ALPHA:
-        return f"clear after correcting for {tests} comparisons"
-    if low > 0 or high < 0:
-        return f"its 95% CI excludes 0, but it is not clear after correcting for {tests} comparisons"
-    return "not clearly different from 0"
+def _names(policies: list[str]) -> str:
+    names = [policy_name(p) for p in policies]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _row(frame: pd.DataFrame, policy: str, metric: str, baseline: str | None = None) -> pd.Series | None:
@@ -109,7 +84,7 @@ def decision(
         return Decision([*paragraphs, ("Answer", "No profit difference could be measured.")], [], [])
     best = max(known, key=lambda p: float(known[p].mean_diff))
     row = known[best]
-    text = rounded(row.mean_diff, row.ci_low, row.ci_high)
+    text = estimate(row.mean_diff, row.ci_low, row.ci_high, " k€")
     horizon = f"over {quarters} quarters ({quarters / 4:g} years)"
     pay = payback[payback.policy == best]
     pays = ""
@@ -121,37 +96,56 @@ def decision(
             )
         else:
             pays = f"; it pays back within the horizon in {1 - p.share_never:.0%} of replications"
-    clear = math.isfinite(float(row.get("holm", math.nan))) and float(row.holm) < ALPHA
-    all_worse = all(float(r.ci_high) < 0 for r in known.values())
-    if clear and row.mean_diff > 0:
+    losers = [p for p, r in known.items() if _clear(r) and float(r.mean_diff) < 0]
+    if _clear(row) and row.mean_diff > 0:
         answer = (
-            f"Yes, to {policy_name(best)}: profit {horizon} changes by {text} k€ (mean [95% CI]), clear after "
+            f"Yes, to {policy_name(best)}: profit {horizon} changes by {text} (mean [95% CI]), clear after "
             f"correcting for {tests} comparisons{pays}."
         )
     elif row.ci_low > 0:
         answer = (
-            f"Probably, to {policy_name(best)}: profit {horizon} changes by {text} k€, but that is not clear after "
+            f"Probably, to {policy_name(best)}: profit {horizon} changes by {text}, but that is not clear after "
             f"correcting for {tests} comparisons; run more replications before deciding{pays}."
         )
-    elif all_worse:
+    elif len(losers) == len(known):
         answer = (
-            f"No: every switch considered costs profit {horizon}; the least costly, {policy_name(best)}, changes it "
-            f"by {text} k€ ({verdict(row, tests)})."
+            f"No: every switch considered clearly lowers profit {horizon}; the least costly, {policy_name(best)}, "
+            f"changes it by {text} (clear after correcting for {tests} comparisons)."
         )
     else:
-        answer = (
-            f"Not on profit: no switch makes a clear difference to profit {horizon}; the best, "
-            f"{policy_name(best)}, changes it by {text} k€ ({verdict(row, tests)})."
+        lead = (
+            f"No: every switch considered lowers profit {horizon}, none clearly improves it; the least costly"
+            if all(float(r.ci_high) < 0 for r in known.values())
+            else f"Not on profit: no switch clearly improves profit {horizon}; the best"
         )
+        answer = f"{lead}, {policy_name(best)}, changes it by {text} ({verdict(row, tests)})"
+        others = [p for p in losers if p != best]
+        if len(others) == 1:
+            (other,) = others
+            lost = estimate(known[other].mean_diff, known[other].ci_low, known[other].ci_high, " k€")
+            answer += (
+                f"; {policy_name(other)} clearly lowers it, by {lost} (clear after correcting for {tests} comparisons)"
+            )
+        elif others:
+            each = ", ".join(
+                f"{policy_name(p)} by {estimate(known[p].mean_diff, known[p].ci_low, known[p].ci_high, ' k€')}"
+                for p in others
+            )
+            answer += f"; {_names(others)} clearly lower it ({each}; clear after correcting for {tests} comparisons)"
+        answer += "."
     paragraphs.append(("Answer", answer))
+    if note := small_sample_note(int(row.n)):
+        caution = note.removeprefix("Caution: ")
+        paragraphs.append(("Caution", caution[0].upper() + caution[1:]))
     paragraphs.append(("Main risk", _risk(paired, payback, curve, base, best, quarters)))
     roles = _row(paired, ROLES_ON_CRM[0], "profit_total", ROLES_ON_CRM[1])
     if roles is not None:
+        added = estimate(roles.mean_diff, roles.ci_low, roles.ci_high, " k€")
         paragraphs.append(
             (
                 "Roles on top of a CRM",
                 f"Does the role change add anything on top of a CRM? {policy_name(ROLES_ON_CRM[0])} minus "
-                f"{policy_name(ROLES_ON_CRM[1])}: profit {rounded(roles.mean_diff, roles.ci_low, roles.ci_high)} k€, "
+                f"{policy_name(ROLES_ON_CRM[1])}: profit {added}, "
                 f"{verdict(roles, tests)}.",
             )
         )
@@ -177,13 +171,13 @@ def decision(
         total, final = profit.get(policy), _row(paired, policy, "profit_final_year", base)
         mine = payback[payback.policy == policy]
         cells = [policy_name(policy)]
-        cells += [rounded(r.mean_diff, r.ci_low, r.ci_high) if r is not None else "n/a" for r in (total, final)]
+        cells += [estimate(r.mean_diff, r.ci_low, r.ci_high) if r is not None else "n/a" for r in (total, final)]
         if len(mine):
             q = mine.iloc[0]
             cells += [
                 f"{_q(q.payback_median)} ({_q(q.payback_q10)}-{_q(q.payback_q90)})",
                 f"{q.share_never:.0%}",
-                rounded(q.npv_mean, q.npv_ci_low, q.npv_ci_high),
+                estimate(q.npv_mean, q.npv_ci_low, q.npv_ci_high),
                 f"{q.prob_ahead:.0%}",
             ]
         else:
@@ -202,7 +196,7 @@ def _risk(
         low = mine.iloc[int(mine["mean"].to_numpy(float).argmin())]
         parts.append(
             f"the transition: under {name} the running profit difference falls to "
-            f"{rounded(low['mean'], low.ci_low, low.ci_high)} k€ by quarter {low.quarter:.0f} before it recovers"
+            f"{estimate(low['mean'], low.ci_low, low.ci_high, ' k€')} by quarter {low.quarter:.0f} before it recovers"
         )
     pay = payback[payback.policy == policy]
     if len(pay) and float(pay.share_never.iloc[0]) > 0:
@@ -212,8 +206,8 @@ def _risk(
     if transactional is not None and golden is not None and transactional.ci_high < 0 < golden.ci_low:
         parts.append(
             "it trades transactional business for the golden fund (final year: transactional revenue "
-            f"{rounded(transactional.mean_diff, transactional.ci_low, transactional.ci_high)} k€, golden-fund "
-            f"revenue {rounded(golden.mean_diff, golden.ci_low, golden.ci_high)} k€)"
+            f"{estimate(transactional.mean_diff, transactional.ci_low, transactional.ci_high, ' k€')}, golden-fund "
+            f"revenue {estimate(golden.mean_diff, golden.ci_low, golden.ci_high, ' k€')})"
         )
     if not parts:
         return f"small: under {name} no quarter's running profit difference is below 0 on average."

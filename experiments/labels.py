@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 # Run-summary metrics shown in the terminal table, the report's key table and the reading: profit first.
 KEY_METRICS: dict[str, str] = {
     "profit_total": "profit over the run, k€",
@@ -88,7 +91,95 @@ TERMS: dict[str, str] = {
     "profit": "gross margin minus pay (base, commission, bonuses), hiring and CRM costs, k€",
     "payback": ("the first quarter after which the running profit difference against the current policy stays above 0"),
     "NPV": "net present value: each quarter's profit difference discounted at the scenario's finance.discount_rate",
+    "ahead at the horizon": (
+        "a switch's running profit difference against the current policy is above 0 in the run's last quarter "
+        "(the tables give the share of replications in which it is)"
+    ),
+    "transactional revenue": "revenue from the clients outside the golden fund (the simpler, transactional ones)",
 }
+
+# What shows that a report uses a term (lower case); a term without cues: its own name.
+TERM_CUES: dict[str, tuple[str, ...]] = {
+    "golden fund": ("golden fund", "golden-fund"),
+    "servicing share": ("servicing",),
+    "payback": ("payback", "pays back", "paid back"),
+    "NPV": ("npv", "net present value"),
+    "transactional revenue": ("transactional revenue", "transactional business"),
+    "veteran": ("veteran",),
+    "newcomer": ("newcomer",),
+    "most skilled veterans": ("most skilled veterans",),
+    "+ CRM": ("+ crm",),
+}
+
+
+def _value(scenario: Mapping[str, Any], key: str, default: Any) -> Any:
+    group, _, name = key.partition(".")
+    found = scenario.get(group, {})
+    return found.get(name, default) if isinstance(found, Mapping) else default
+
+
+def report_terms(scenario: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Every term a report may use, defined once, with the values of ``scenario`` (a scenario as a nested
+    mapping, e.g. its TOML read back) where a definition depends on them."""
+    s = scenario or {}
+    sellers = int(_value(s, "department.sellers", 10))
+    tenure, first = _value(s, "department.veteran_min_tenure", 8), _value(s, "department.newcomer_quarters", 4)
+    share = float(_value(s, "roles.hunter_share", 0.35))
+    top = round(share * sellers)
+    rate = float(_value(s, "finance.discount_rate", 0.1))
+    adoption, protection = float(_value(s, "crm.adoption", 0.8)), float(_value(s, "crm.handoff_protection", 0.6))
+    licence, rollout = float(_value(s, "crm.licence", 1.5)), _value(s, "crm.rollout_quarters", 4)
+    entry = float(_value(s, "crm.time_cost", 0.05))
+    skill, salary = _value(s, "strategic.seller_skill", 0.9), _value(s, "strategic.seller_salary", 45.0)
+    return TERMS | {
+        "NPV": (
+            "net present value: each quarter's profit difference against the current policy discounted at the "
+            f"scenario's finance.discount_rate ({rate:.0%} a year)"
+        ),
+        "veteran": (
+            f"a seller on staff at quarter 0 with at least {tenure} quarters of tenure then "
+            "(department.veteran_min_tenure); the veterans' figures follow these sellers through the run"
+        ),
+        "newcomer": f"a seller in their first {first} quarters of tenure (department.newcomer_quarters)",
+        "most skilled veterans": (
+            f"the {top} veterans with the highest consultative skill at quarter 0 (round(roles.hunter_share × "
+            f"department.sellers) = round({share:g} × {sellers}); all of them if there are fewer)"
+        ),
+        "finder keeps": (
+            "every seller is a generalist; whoever wins a client keeps it and services it for good, paid a "
+            "commission on their own book; a leaver's clients go to the smallest books"
+        ),
+        "dedicated roles": (
+            f"work matched to skill: hunters (the most skilled {share:.0%} of the sellers, {top} of {sellers}) win "
+            "and develop consultative clients, then hand them to account managers, who service the books and "
+            "pursue transactional leads; hunters earn a bonus on what they win, account managers a commission on "
+            "their book; newcomers start as account managers"
+        ),
+        "+ CRM": (
+            f"the same policy with a CRM in use: {adoption:.0%} of the work is recorded in it (crm.adoption), "
+            f"which spares {adoption * protection:.0%} of the losses when a client changes hands and moves personal "
+            "loyalty to "
+            f"the firm, for a licence of {licence:g} k€ per seller a quarter and {entry:.0%} of selling time spent "
+            f"on data entry, rolled out over {rollout} quarters"
+        ),
+        "strategic deals by the head": "the head of department works the strategic deals in the time left after "
+        "managing, at the cost of coaching",
+        "a dedicated strategic seller": (
+            f"a seller hired to work only the strategic deals (consultative skill {skill:g}, salary {salary:g} k€ "
+            "a quarter)"
+        ),
+    }
+
+
+def used_terms(terms: Mapping[str, str], text: str) -> dict[str, str]:
+    """The terms ``text`` uses (by their cues, case-insensitive), in the order of ``terms``."""
+    lower = text.lower()
+    return {
+        term: meaning
+        for term, meaning in terms.items()
+        if any(cue in lower for cue in TERM_CUES.get(term, (term.lower(),)))
+    }
+
 
 # Plain names of the policies, for readers (a policy not listed: its name with spaces).
 POLICY_NAMES: dict[str, str] = {

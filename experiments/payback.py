@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .labels import policy_name
+from .report import estimate
 from .stats import mean_ci
 
 PAYBACK_COLUMNS = [
@@ -119,7 +120,7 @@ def reading(table: pd.DataFrame, horizon: int) -> list[str]:
             else f"pays back within the horizon ({horizon} quarters) in {1 - never:.0%} of replications"
         )
         typical = f"median quarter {median:.0f}" if math.isfinite(median) else "median: never"
-        npv = f"{record['npv_mean']:+,.0f} k€ [{record['npv_ci_low']:+,.0f}, {record['npv_ci_high']:+,.0f}]"
+        npv = estimate(record["npv_mean"], record["npv_ci_low"], record["npv_ci_high"], " k€")
         sentences.append(
             f"Switching to {name} {when} ({typical}); it is ahead at the horizon in {record['prob_ahead']:.0%} "
             f"of replications; net present value {npv}."

@@ -6,15 +6,22 @@ import base64
 import html
 import json
 import math
+import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
+from scipy.special import stdtr
 
-from .decision import Decision, verdict
-from .labels import KEY_METRICS, label, policy_name
+from .labels import KEY_METRICS, label, policy_name, report_terms, used_terms
+from .stats import holm
+
+if TYPE_CHECKING:
+    from .decision import Decision
 
 
 def num(value: float, signed: bool = False) -> str:
@@ -29,6 +36,38 @@ def num(value: float, signed: bool = False) -> str:
 
 def interval(low: float, high: float, signed: bool = False) -> str:
     return f"[{num(low, signed)} to {num(high, signed)}]"
+
+
+def estimate(mean: float, low: float, high: float, unit: str = "", signed: bool = True) -> str:
+    """A mean and its 95% CI as every reader-facing text writes them: ``+355.4 k€ [-83.33 to +794.1]``."""
+    text = f"{num(mean, signed)}{unit}"
+    defined = all(v is not None and math.isfinite(v) for v in (low, high))
+    return f"{text} {interval(low, high, signed)}" if defined else text
+
+
+ALPHA = 0.05  # a difference is clear when its Holm-adjusted p-value is below this
+SMALL_N = 10  # fewer replications: the report warns that its intervals are very wide
+
+
+def verdict(row: pd.Series | dict, tests: int) -> str:
+    """Whether a paired difference is clear, after Holm's correction over the report's ``tests``."""
+    low, high, holm = float(row["ci_low"]), float(row["ci_high"]), float(row.get("holm", math.nan))
+    if math.isfinite(holm) and holm < ALPHA:
+        return f"clear after correcting for {tests} comparisons"
+    if low > 0 or high < 0:
+        return f"its 95% CI excludes 0, but it is not clear after correcting for {tests} comparisons"
+    return "not clearly different from 0"
+
+
+def small_sample_note(replications: int) -> str | None:
+    """A warning when the replications are too few for useful intervals (None when they are enough)."""
+    if not 0 < replications < SMALL_N:
+        return None
+    return (
+        f"Caution: with {replications} replication{'s' * (replications != 1)} per policy these 95% intervals are "
+        "very wide (or, with one, undefined) and can reach impossible values, such as negative revenue or a skill "
+        f"change beyond ±1; run at least {SMALL_N} replications (--reps {SMALL_N}), 30 or more before deciding."
+    )
 
 
 def _row(frame: pd.DataFrame, **where) -> pd.Series | None:
@@ -78,16 +117,21 @@ def terminal_table(
     return "\n".join(lines)
 
 
+def _what(metric: str, quarters: int) -> str:
+    """A metric's label as prose: no unit, no parenthesis ("transactional revenue in the final year")."""
+    text = re.sub(r" \([^)]*\)", "", label(metric).split(", k€")[0])
+    return text.replace("over the run", f"over {quarters} quarters")
+
+
+def _unit(metric: str) -> str:
+    return " k€" if "k€" in label(metric) else ""
+
+
 def _difference_clause(row: pd.Series, quarters: int, tests: int) -> str:
-    what = label(row.metric).split(",")[0].split(" (")[0].replace("over the run", f"over {quarters} quarters")
-    unit = " k€" if "k€" in label(row.metric) else ""
-    ci = f"95% CI {num(row.ci_low, True)} to {num(row.ci_high, True)}"
+    what, unit = _what(row.metric, quarters), _unit(row.metric)
     if math.isnan(row.ci_low):
-        return f"{what} differed by {num(row.mean_diff, True)}{unit} (too few pairs for a CI)"
-    if row.ci_low > 0 or row.ci_high < 0:
-        direction = "higher" if row.mean_diff > 0 else "lower"
-        return f"{what} was {num(abs(row.mean_diff))}{unit} {direction} ({ci}; {verdict(row, tests)})"
-    return f"{what} was not clearly different ({num(row.mean_diff, True)}{unit}, {ci})"
+        return f"{what} {num(row.mean_diff, True)}{unit} (too few pairs for a CI)"
+    return f"{what} {estimate(row.mean_diff, row.ci_low, row.ci_high, unit)} ({verdict(row, tests)})"
 
 
 READING_METRICS = [
@@ -111,8 +155,33 @@ def reading(
     contrasts: pd.DataFrame | None = None,
 ) -> list[str]:
     """A short plain-language reading, generated from the numbers: profit first; a difference is
-    called clear when it survives Holm's correction over every test of the report."""
+    called clear when it survives Holm's correction over every test of the report.
+
+    Two sentences or more, the first a headline and the last a closing note (a caller may put
+    sentences of its own between them): with few replications a warning after the headline; with one
+    policy its levels and no comparison."""
     metrics = metrics or READING_METRICS
+    replications = int(summary["n"].max()) if len(summary) else 0
+    caution = [note] if (note := small_sample_note(replications)) else []
+    if len(policies) < 2:
+        levels = [
+            f"{_what(metric, quarters)} {'was ' * (metric == 'profit_total')}"
+            f"{estimate(row['mean'], row.ci_low, row.ci_high, _unit(metric), False)}"
+            for metric in ("profit_total", "revenue_total")
+            if (row := _row(summary, policy=policies[0], metric=metric)) is not None
+        ]
+        runs = f"{replications} replication{'s' * (replications != 1)}"
+        headline = (
+            f"Under {policy_name(policies[0])}, {' and '.join(levels)} (mean [95% CI] over {runs})."
+            if levels
+            else f"{policy_name(policies[0])} alone, over {quarters} quarters and {runs}."
+        )
+        return [
+            headline[0].upper() + headline[1:],
+            *caution,
+            "The tables give every metric of the run (mean and 95% t-based confidence interval over the "
+            "replications) and the figures its course quarter by quarter.",
+        ]
     every = paired if contrasts is None else pd.concat([paired, contrasts], ignore_index=True)
     tests = int(every["p_value"].notna().sum()) if "p_value" in every else 0
     profit = summary[summary.metric == "profit_total"].dropna(subset=["mean"])
@@ -124,6 +193,7 @@ def reading(
             f"Over {quarters} quarters, {policy_name(best.policy)} had the highest mean profit "
             f"({num(best['mean'])} k€) and {policy_name(worst.policy)} the lowest ({num(worst['mean'])} k€)."
         )
+    sentences += caution
     groups = [(policy, policies[0], paired) for policy in policies[1:]]
     if contrasts is not None:
         groups += [(p, b, contrasts) for p, b in contrasts[["policy", "baseline"]].drop_duplicates().itertuples(False)]
@@ -134,9 +204,8 @@ def reading(
         if clauses:
             n = max(row.n for row in rows if row is not None)
             sentences.append(
-                f"Compared with {policy_name(baseline)} on the same {n} replications, under {policy_name(policy)}, "
-                + "; ".join(clauses)
-                + "."
+                f"Compared with {policy_name(baseline)} on the same {n} replications, {policy_name(policy)} changes "
+                "(mean [95% CI] of the paired differences): " + "; ".join(clauses) + "."
             )
     sentences.append(
         f"A difference is called clear after correcting for {tests} comparisons when it survives Holm's correction "
@@ -147,10 +216,20 @@ def reading(
     return sentences
 
 
+def _change(value: float) -> str:
+    """A relative change as words: "3% below", "0.4% above", "the same as"."""
+    if not math.isfinite(value):
+        return "n/a against"
+    if round(value, 4) == 0:
+        return "the same as"
+    size = f"{abs(value):.1%}" if abs(value) < 0.01 else f"{abs(value):.0%}"
+    return f"{size} {'below' if value < 0 else 'above'}"
+
+
 def trend_reading(timeseries: pd.DataFrame, policy: str) -> list[str]:
-    """How the current policy's own department moves over the run, first year against final
-    year, and which of the model's mechanisms the numbers show at work (empty for a run too
-    short to have two years)."""
+    """How the current policy's own department moves over the run, the first year's average quarter
+    against the final year's, and which of the model's mechanisms the numbers show at work (empty for
+    a run too short to have two years)."""
     mine = timeseries[(timeseries.policy == policy) & (timeseries.quarter > 0)]
     quarters = int(mine.quarter.max()) if len(mine) else 0
     if quarters < 8:
@@ -166,32 +245,36 @@ def trend_reading(timeseries: pd.DataFrame, policy: str) -> list[str]:
     revenue = change("revenue")
     steady = abs(revenue) <= 0.10
     text = (
-        f"Under {policy_name(policy)}, the current policy, revenue in the final year was "
-        f"{abs(revenue):.0%} {'below' if revenue < 0 else 'above'} the first year's "
-        f"({num(first.revenue)} → {num(last.revenue)} k€ a quarter): "
+        f"Under {policy_name(policy)}, the current policy, revenue in the final year was {_change(revenue)} the "
+        f"first year's ({num(first.revenue)} → {num(last.revenue)} k€ in an average quarter of each year): "
         + ("within ±10%, the department starts in this policy's steady state." if steady else "")
         + ("" if steady else "the department is not in this policy's steady state: the totals compare a transient.")
     )
     golden = change("golden_fund_revenue")
     if abs(golden) > 0.05:
+        moves = "shrinks" if golden < 0 else "grows"
         text += (
-            f" Its golden fund {'still ' if steady else ''}{'shrinks' if golden < 0 else 'grows'}: golden-fund revenue "
+            f" {'Beneath that steady revenue its' if steady else 'Its'} golden fund {moves}: golden-fund revenue "
             f"{golden:+.0%} ({num(first.golden_fund_revenue)} → {num(last.golden_fund_revenue)} k€ a quarter), "
             f"{first.golden_fund_clients:.0f} → {last.golden_fund_clients:.0f} consultative clients."
         )
         skill_falls = last.veteran_skill < first.veteran_skill
         if golden < 0 and skill_falls and first.veteran_service_share >= 0.5:
             text += (
-                f" The veterans' consultative skill falls from {first.veteran_skill:.2f} to {last.veteran_skill:.2f} "
-                f"while servicing their books takes {first.veteran_service_share:.0%} of their time: with little "
-                "consultative practice skill decays, consultative needs go unmet more often and those clients churn "
-                "(docs/model.md §2.3–2.5)."
+                f" The veterans' mean consultative skill falls from {num(first.veteran_skill)} in the first year "
+                f"to {num(last.veteran_skill)} in the final year (each year's average; the tables' change in "
+                "skill runs from quarter 0 to the last quarter) while servicing their books takes "
+                f"{first.veteran_service_share:.0%} of their time in the first year and "
+                f"{last.veteran_service_share:.0%} in the final year (the tables' servicing share is the whole "
+                "run's average): with little "
+                "consultative practice skill decays, consultative needs go unmet more often and those clients "
+                "churn (docs/model.md §2.3–2.5)."
             )
     return [text]
 
 
 def sweep_reading(summary: pd.DataFrame, paired: pd.DataFrame, policies: list[str], keys: list[str]) -> list[str]:
-    """Per sweep point: which policy earned most, and each policy's revenue difference to the baseline."""
+    """Per sweep point: which policy earned most, and each policy's profit difference to the baseline."""
     sentences = []
     profit = summary[summary.metric == "profit_total"]
     for values, point in profit.groupby(keys, sort=False):
@@ -200,7 +283,7 @@ def sweep_reading(summary: pd.DataFrame, paired: pd.DataFrame, policies: list[st
         means = point["mean"].to_numpy(dtype=float)
         best = point.iloc[int(np.nanargmax(means))] if point["mean"].notna().any() else None
         text = f"At {where}: " + (
-            f"{policy_name(best.policy)} had the highest mean profit ({best['mean']:,.0f} k€)"
+            f"{policy_name(best.policy)} had the highest mean profit ({num(best['mean'])} k€)"
             if best is not None
             else "profit undefined"
         )
@@ -208,13 +291,122 @@ def sweep_reading(summary: pd.DataFrame, paired: pd.DataFrame, policies: list[st
         for key, value in zip(keys, values, strict=True):
             diffs = diffs[diffs[key] == value]
         parts = [
-            f"{policy_name(row.policy)} {row.mean_diff:+,.0f} k€ [{row.ci_low:+,.0f} to {row.ci_high:+,.0f}]"
+            f"{policy_name(row.policy)} {estimate(row.mean_diff, row.ci_low, row.ci_high, ' k€')}"
             for _, row in diffs.iterrows()
         ]
         if parts:
             text += f"; profit minus {policy_name(policies[0])}: " + "; ".join(parts)
         sentences.append(text + ".")
     return sentences
+
+
+def rank_p_value(rho: float, n: int) -> float:
+    """Two-sided p-value that a Spearman rank correlation ``rho`` over ``n`` samples is 0 (the t
+    approximation, n − 2 degrees of freedom); NaN when undefined."""
+    if not math.isfinite(rho) or n < 3:
+        return math.nan
+    if abs(rho) >= 1:
+        return 0.0
+    t = abs(rho) * math.sqrt((n - 2) / (1 - rho**2))
+    return float(2.0 * stdtr(n - 2, -t))
+
+
+def _effect_name(policy: object, baseline: object) -> str:
+    """A difference's name ("P minus B"), or with no baseline the policy's own."""
+    name = policy_name(str(policy))
+    return f"{name} minus {policy_name(baseline)}" if isinstance(baseline, str) else name
+
+
+class _Sampled(Protocol):
+    key: str
+    low: float
+    high: float
+
+
+class _Sampling(Protocol):
+    @property
+    def ranges(self) -> Sequence[_Sampled]: ...
+
+    @property
+    def samples(self) -> int: ...
+
+
+def lhs_reading(
+    effects: pd.DataFrame, table: pd.DataFrame, sampling: _Sampling, metric: str, replications: int
+) -> list[str]:
+    """A plain reading of a Latin-hypercube sweep on ``metric``: the spread of each effect over the
+    samples, how often it is above or below 0, and the keys it clearly moves with.
+
+    ``effects``: one row per sample (policy, baseline, metric, effect, ci_low, ci_high); ``table``: per
+    effect and key its rank correlation over the samples and its mean in the lower and upper half of
+    the key's range. A key moves an effect clearly when its rank correlation's p-value survives
+    Holm's correction over the sampled keys."""
+    what = label(metric).split(",")[0]
+    unit = _unit(metric)
+    where = ", ".join(f"{r.key} {r.low:g} to {r.high:g}" for r in sampling.ranges)
+    sentences = []
+    for (policy, baseline), group in effects[effects.metric == metric].groupby(
+        ["policy", "baseline"], sort=False, dropna=False
+    ):
+        values = group.effect.dropna()
+        if not len(values):
+            sentences.append(f"{what} of {_effect_name(policy, baseline)} is undefined at every sample.")
+            continue
+        signed = isinstance(baseline, str)
+        text = (
+            f"Across the {sampling.samples} Latin-hypercube samples ({where}), {what} of "
+            f"{_effect_name(policy, baseline)} ranged from {num(values.min(), signed)} to "
+            f"{num(values.max(), signed)}{unit} (median {num(values.median(), signed)})"
+        )
+        if signed:
+            above, below = int((group.ci_low > 0).sum()), int((group.ci_high < 0).sum())
+            text += (
+                f": it was above 0 in {int((values > 0).sum())} of the {len(values)} samples (clearly, its 95% CI "
+                f"above 0, in {above}; clearly below 0 in {below})"
+            )
+        text += _movers(table, policy, baseline, metric, signed, unit)
+        sentences.append(text + ".")
+    sentences.append(
+        f"Every policy runs the same {replications} replications at each sample (common random numbers); a "
+        "sample's effect is the mean over them. The rank correlation (Spearman, −1 to +1) says how steadily the "
+        "effect rises (+) or falls (−) along a key across the samples, the other keys varying too; a key moves "
+        f"it clearly when the correlation's p-value (t approximation) is below {ALPHA} after Holm's correction "
+        "over the sampled keys; with few samples or noisy effects only a strong trend is clear."
+    )
+    return sentences
+
+
+def _movers(table: pd.DataFrame, policy: object, baseline: object, metric: str, signed: bool, unit: str) -> str:
+    """The keys an effect clearly moves with (rank correlation, Holm over the keys), or that none does."""
+    mine = table[(table.policy == policy) & (table.metric == metric)]
+    mine = mine[mine.baseline == baseline] if isinstance(baseline, str) else mine[mine.baseline.isna()]
+    mine = mine.dropna(subset=["rank_correlation"])
+    if not len(mine):
+        return ""
+    mine = mine.assign(p=[rank_p_value(float(r.rank_correlation), int(r.samples)) for _, r in mine.iterrows()])
+    mine = mine.assign(holm=holm(mine.p.to_numpy(float)))
+    mine = mine.reindex(mine.rank_correlation.abs().sort_values(ascending=False, kind="stable").index)
+
+    def halves(row: pd.Series) -> str:
+        return (
+            f"mean {num(row.upper_half_mean, signed)}{unit} in the upper half of its range against "
+            f"{num(row.lower_half_mean, signed)}{unit} in the lower half"
+        )
+
+    clear = mine[mine.holm < ALPHA]
+    if not len(clear):
+        top = mine.iloc[0]
+        return (
+            f". No sampled key moves it clearly: the strongest trend, along {top.key} (rank correlation "
+            f"{num(top.rank_correlation, True)}; {halves(top)}), has a Holm-adjusted p-value of {_p(top.holm)} "
+            f"over the {len(mine)} keys"
+        )
+    parts = [
+        f"{row.key} (rank correlation {num(row.rank_correlation, True)}, Holm-adjusted p-value {_p(row.holm)}; "
+        f"{halves(row)})"
+        for _, row in clear.iterrows()
+    ]
+    return ". It moves clearly with " + ", then ".join(parts)
 
 
 @dataclass
@@ -237,7 +429,7 @@ class Table:
 def summary_table(summary: pd.DataFrame, metrics: Sequence[str], keys: Sequence[str] = ()) -> Table:
     rows = [
         [
-            row.policy,
+            policy_name(row.policy),
             *(str(row[k]) for k in keys),
             label(row.metric),
             num(row["mean"]),
@@ -253,7 +445,7 @@ def summary_table(summary: pd.DataFrame, metrics: Sequence[str], keys: Sequence[
 def differences_table(paired: pd.DataFrame, metrics: Sequence[str], keys: Sequence[str] = ()) -> Table:
     rows = [
         [
-            f"{row.policy} − {row.baseline}",
+            f"{policy_name(row.policy)} minus {policy_name(row.baseline)}",
             *(str(row[k]) for k in keys),
             label(row.metric),
             num(row.mean_diff, True),
@@ -289,7 +481,35 @@ class Report:
     decision: Decision | None = None  # the decision on one page, at the top
     captions: dict[str, str] = field(default_factory=dict)  # figure file stem -> what to see in it
 
-    def _decision_markdown(self) -> list[str]:
+    @property
+    def shown_tables(self) -> list[tuple[str, Table]]:
+        """The tables with rows (an empty table is left out)."""
+        return [(heading, table) for heading, table in self.tables if table.rows]
+
+    @property
+    def terms(self) -> dict[str, str]:
+        """The terms the report uses, each defined once, with the values of its scenario."""
+        try:
+            scenario = tomllib.loads(self.scenario_toml)
+        except tomllib.TOMLDecodeError:
+            scenario = {}
+        known = report_terms(scenario)
+        for term, text in (self.decision.terms if self.decision is not None else {}).items():
+            known.setdefault(term, text)
+        return used_terms(known, self._text())
+
+    def _text(self) -> str:
+        """Everything the report says in words (not its scenario or manifest)."""
+        parts = [self.title, *self.notes, *self.reading]
+        if self.decision is not None:
+            parts += [text for _, text in self.decision.paragraphs] + self.decision.headers
+            parts += [cell for row in self.decision.rows for cell in row]
+        for heading, table in self.shown_tables:
+            parts += [heading, *table.headers, *(cell for row in table.rows for cell in row)]
+        parts += [self.captions[path.stem] for path in self.figures if path.stem in self.captions]
+        return "\n".join(parts)
+
+    def _decision_markdown(self, terms: dict[str, str]) -> list[str]:
         if self.decision is None:
             return []
         d = self.decision
@@ -299,13 +519,17 @@ class Report:
         if d.rows:
             parts += [Table(d.headers, d.rows).markdown(), ""]
             parts += ["Profit against the current policy, mean [95% CI] over the replications, k€.", ""]
-        parts += ["**Terms.** " + "; ".join(f"*{term}*: {text}" for term, text in d.terms.items()) + ".", ""]
+        if terms:
+            parts += ["**Terms.** " + "; ".join(f"*{term}*: {text}" for term, text in terms.items()) + ".", ""]
         return parts
 
     def markdown(self) -> str:
-        parts = [f"# {self.title}", "", *self.notes, "", *self._decision_markdown()]
+        terms = self.terms
+        parts = [f"# {self.title}", "", *self.notes, "", *self._decision_markdown(terms)]
         parts += ["## Reading", "", *[f"- {s}" for s in self.reading]]
-        for heading, table in self.tables:
+        if self.decision is None and terms:
+            parts += ["", "## Terms", "", *[f"- *{term}*: {text}." for term, text in terms.items()]]
+        for heading, table in self.shown_tables:
             parts += ["", f"## {heading}", "", table.markdown()]
         parts += ["", "## Figures", ""]
         for path in self.figures:
@@ -330,6 +554,7 @@ class Report:
 
     def html(self) -> str:
         esc = html.escape
+        terms = self.terms
         parts = [f"<h1>{esc(self.title)}</h1>", *[f"<p>{esc(n)}</p>" for n in self.notes if n]]
         if self.decision is not None:
             d = self.decision
@@ -338,14 +563,19 @@ class Report:
             if d.rows:
                 parts.append(Table(d.headers, d.rows).html())
                 parts.append("<p>Profit against the current policy, mean [95% CI] over the replications, k€.</p>")
-            terms = "; ".join(f"<em>{esc(term)}</em>: {esc(text)}" for term, text in d.terms.items())
-            parts.append(f"<p><strong>Terms.</strong> {terms}.</p></section>")
+            if terms:
+                defined = "; ".join(f"<em>{esc(term)}</em>: {esc(text)}" for term, text in terms.items())
+                parts.append(f"<p><strong>Terms.</strong> {defined}.</p>")
+            parts.append("</section>")
         parts += [
             "<h2>Reading</h2><ul>",
             *[f"<li>{esc(s)}</li>" for s in self.reading],
             "</ul>",
         ]
-        for heading, table in self.tables:
+        if self.decision is None and terms:
+            parts += ["<h2>Terms</h2><ul>", *[f"<li><em>{esc(t)}</em>: {esc(x)}.</li>" for t, x in terms.items()]]
+            parts.append("</ul>")
+        for heading, table in self.shown_tables:
             parts += [f"<h2>{esc(heading)}</h2>", table.html()]
         parts.append("<h2>Figures</h2>")
         for path in self.figures:

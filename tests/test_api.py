@@ -244,7 +244,7 @@ def test_sensitivity_result_has_indices_samples_and_runs(tmp_path):
         (
             lambda: experiments.compare(overrides={"crm.adoption": True}, policies="finder_keeps_crm"),
             "overrides",
-            ["crm.adoption", "True"],
+            ["crm.adoption = true", "a number"],
         ),
         (
             lambda: experiments.compare(overrides={"crm.adoption": 0.5}, policies="finder_keeps,dedicated_roles"),
@@ -362,16 +362,174 @@ def test_the_report_says_how_the_current_policy_moves_and_why():
     from experiments.report import trend_reading
 
     (text,) = trend_reading(_course((6000, 5900), (2500, 2000), (0.7, 0.6)), "finder_keeps")
-    assert "revenue in the final year was 1% below" in text and "steady state" in text and "not in" not in text
-    assert "golden fund still shrinks" in text and "skill falls from 0.67 to 0.62" in text  # its cause, in words
+    assert "revenue in the final year was 0.8% below" in text and "steady state" in text and "not in" not in text
+    assert (
+        "steady revenue its golden fund shrinks" in text
+        and "skill falls from 0.6687 in the first year to 0.6188" in text
+    )
     (text,) = trend_reading(_course((6000, 4000), (2500, 2480), (0.7, 0.75)), "finder_keeps")
     assert "not in this policy's steady state" in text and "golden fund" not in text and "skill" not in text
     (text,) = trend_reading(_course((6000, 6000), (2000, 2500), (0.7, 0.6)), "finder_keeps")
-    assert "golden fund still grows" in text and "skill" not in text  # a growing fund is not explained by decay
+    assert "its golden fund grows" in text and "skill" not in text  # a growing fund is not explained by decay
+    assert "still" not in text  # nothing said before it grows "still"
     assert trend_reading(_course((6000, 5900), (2500, 2000), (0.7, 0.6), quarters=6), "finder_keeps") == []
+
+
+def test_the_trend_reading_says_which_periods_it_compares():
+    from experiments.report import trend_reading
+
+    course = _course((6000, 5900), (2500, 2000), (0.7, 0.5), quarters=12).assign(
+        veteran_service_share=lambda f: 0.7 + 0.012 * f.quarter
+    )
+    (text,) = trend_reading(course, "finder_keeps")
+    # first year: quarters 1-4; final year: quarters 9-12 (skill 0.7 - 0.2 q / 12, servicing 0.7 + 0.012 q)
+    assert "falls from 0.6583 in the first year to 0.5250 in the final year (each year's average" in text
+    assert "73% of their time in the first year and 83% in the final year" in text
+    assert "from quarter 0 to the last quarter" in text and "whole run's average" in text  # what the tables hold
+
+
+def test_a_small_revenue_change_is_not_written_as_zero_percent():
+    from experiments.report import trend_reading
+
+    (text,) = trend_reading(_course((6000, 6020), (2500, 2500), (0.7, 0.7)), "finder_keeps")
+    assert "was 0.2% above the first year's" in text and " 0% " not in text  # 6,006 → 6,016
+    (text,) = trend_reading(_course((6000, 6000), (2500, 2500), (0.7, 0.7)), "finder_keeps")
+    assert "was the same as the first year's" in text
+
+
+def _paired(rows):
+    """A paired_differences table: (policy, metric, mean, low, high, holm) rows against finder_keeps."""
+    frame = pd.DataFrame(rows, columns=["policy", "metric", "mean_diff", "ci_low", "ci_high", "holm"])
+    return frame.assign(baseline="finder_keeps", n=100, p_value=frame.holm / 10)
+
+
+def _answer(paired, policies):
+    from experiments.decision import decision
+
+    empty = pd.DataFrame(columns=["policy", "payback_q90", "payback_median", "share_never"])
+    curve = pd.DataFrame(columns=["policy", "quarter", "mean", "ci_low", "ci_high"])
+    found = decision(paired, empty, curve, policies, "mature_department", 40, 8, 0.1, 96)
+    return dict(found.paragraphs)
+
+
+def test_the_answer_names_the_switches_that_clearly_lose_profit():
+    policies = ["finder_keeps", "finder_keeps_crm", "dedicated_roles", "dedicated_roles_crm"]
+    paired = _paired(
+        [
+            ("finder_keeps_crm", "profit_total", 355.4, -83.33, 794.1, 1.0),
+            ("dedicated_roles", "profit_total", -2973.0, -3673.0, -2273.0, 1.9e-11),
+            ("dedicated_roles_crm", "profit_total", -770.0, -1476.0, -63.67, 0.79),
+        ]
+    )
+    answer = _answer(paired, policies)["Answer"]
+    assert answer.startswith("Not on profit: no switch clearly improves profit over 40 quarters")
+    assert "clear difference" not in answer  # dedicated roles makes one, a loss
+    assert "the best, finder keeps + CRM, changes it by +355.4 k€ [-83.33 to +794.1] (not clearly" in answer
+    assert "; dedicated roles clearly lowers it, by -2,973 k€ [-3,673 to -2,273] (clear after correcting" in answer
+    assert "dedicated roles + CRM clearly" not in answer  # its CI excludes 0, but Holm's correction does not
+
+    two = paired.assign(holm=[1.0, 1.9e-11, 0.001])
+    answer = _answer(two, policies)["Answer"]
+    assert "; dedicated roles and dedicated roles + CRM clearly lower it (dedicated roles by -2,973 k€" in answer
+
+    lose = _paired([("dedicated_roles", "profit_total", -2973.0, -3673.0, -2273.0, 1e-9)])
+    answer = _answer(lose, ["finder_keeps", "dedicated_roles"])["Answer"]
+    assert answer.startswith("No: every switch considered clearly lowers profit")
+    assert "the least costly, dedicated roles, changes it by -2,973 k€ [-3,673 to -2,273]" in answer
+
+    win = _paired([("dedicated_roles", "profit_total", 500.0, 200.0, 800.0, 0.001)])
+    assert _answer(win, ["finder_keeps", "dedicated_roles"])["Answer"].startswith("Yes, to dedicated roles")
+
+
+def test_a_few_replications_bring_a_caution_and_enough_do_not():
+    from experiments.report import reading, small_sample_note
+
+    summary = pd.DataFrame(
+        {"policy": "finder_keeps", "metric": ["profit_total", "revenue_total"], "mean": [35e3, 143e3]}
+        | {"ci_low": [22e3, -5e3], "ci_high": [48e3, 290e3], "n": 2}
+    )
+    paired = pd.DataFrame(columns=["policy", "baseline", "metric", "mean_diff", "ci_low", "ci_high", "n"])
+    caution = [s for s in reading(summary, paired, ["finder_keeps"], 20) if s.startswith("Caution")]
+    assert caution == [small_sample_note(2)] and "with 2 replications" in caution[0] and "at least 10" in caution[0]
+    assert not [s for s in reading(summary.assign(n=10), paired, ["finder_keeps"], 20) if "Caution" in s]
+    assert small_sample_note(9) is not None and small_sample_note(10) is None
+    small = _paired([("dedicated_roles", "profit_total", -300.0, -900.0, 300.0, 1.0)]).assign(n=3)
+    assert "With 3 replications" in _answer(small, ["finder_keeps", "dedicated_roles"])["Caution"]
+    assert "Caution" not in _answer(small.assign(n=10), ["finder_keeps", "dedicated_roles"])
+
+
+def test_a_one_policy_report_describes_the_department_without_comparisons(tmp_path):
+    found = experiments.compare(policies=["finder_keeps"], reps=2, quarters=8, seed=1, workers=1, out=tmp_path / "one")
+    reading = found.reading()
+    assert len(reading) == len(set(reading))  # no sentence twice
+    report = (tmp_path / "one" / "report.md").read_text()
+    assert "correcting for" not in report and "Compared with" not in report and "Paired differences" not in report
+    assert "|---|\n\n" not in report + "\n" and "## Terms" in report and "*veteran*:" in report
+    assert reading[0].startswith("Under finder keeps, profit over 8 quarters was ") and "Caution" in reading[2]
+    assert " 0% above" not in report and "still grows" not in report
+    assert "<h2>Terms</h2>" in (tmp_path / "one" / "report.html").read_text()
+
+
+def test_a_report_names_policies_plainly_and_rounds_alike(result, tmp_path):
+    from experiments.report import estimate
+
+    report = (result.save(tmp_path / "res") / "report.md").read_text()
+    decision, reading = report.split("## Reading")[0], report.split("## Reading")[1].split("\n## ")[0]
+    row = result.paired[result.paired.metric == "profit_total"].iloc[0]
+    profit = estimate(row.mean_diff, row.ci_low, row.ci_high, " k€")
+    assert profit in decision and profit in reading  # the same difference, written the same way
+    npv = result.payback.iloc[0]
+    assert f"net present value {estimate(npv.npv_mean, npv.npv_ci_low, npv.npv_ci_high, ' k€')}" in reading
+    rows = [line for line in report.split("## Figures")[0].splitlines() if line.startswith("| ")]
+    assert "| dedicated roles + CRM minus finder keeps | profit over the run, k€ |" in report
+    assert "| finder keeps | profit over the run, k€ |" in report
+    assert not [line for line in rows if "finder_keeps" in line or "dedicated_roles" in line]
+
+
+def test_the_terms_define_every_term_once_from_the_scenario(tmp_path):
+    from experiments.report import Report, Table
+    from simulation import build_scenario
+
+    scenario = build_scenario(
+        "mature_department",
+        {"department.veteran_min_tenure": 6, "department.newcomer_quarters": 3, "roles.hunter_share": 0.5},
+    )
+    text = [
+        "Under finder keeps + CRM the newcomers learn, the veterans forget, the most skilled veterans too; "
+        "dedicated roles is ahead at the horizon in 40% of replications; transactional revenue falls."
+    ]
+    table = Table(["policy", "metric"], [["dedicated roles", "golden-fund revenue"]])
+    report = Report("t", text, [("t", table)], [], scenario.to_toml(), {}, tmp_path)
+    terms = report.terms
+    assert terms["veteran"].startswith("a seller on staff at quarter 0 with at least 6 quarters of tenure")
+    assert terms["newcomer"].startswith("a seller in their first 3 quarters of tenure")
+    assert terms["most skilled veterans"].startswith("the 5 veterans with the highest consultative skill")
+    assert "hunters (the most skilled 50% of the sellers, 5 of 10)" in terms["dedicated roles"]
+    assert "80% of the work is recorded" in terms["+ CRM"] and "whoever wins a client keeps it" in terms["finder keeps"]
+    assert {"ahead at the horizon", "transactional revenue", "golden fund"} <= set(terms)
+    assert "payback" not in terms and "NPV" not in terms  # not used: not defined
+    markdown = report.markdown()
+    for term in terms:
+        assert markdown.count(f"*{term}*:") == 1
 
 
 def test_a_comparison_reading_follows_the_current_policy():
     found = experiments.compare(policies=["dedicated_roles", "finder_keeps"], reps=2, quarters=8, seed=3, workers=1)
     trend = [sentence for sentence in found.reading() if "the current policy" in sentence]
     assert len(trend) == 1 and trend[0].startswith("Under finder keeps, the current policy, revenue in the final year")
+
+
+def test_a_grid_sweep_reading_writes_numbers_as_the_other_readings_do():
+    from experiments.report import estimate, sweep_reading
+
+    key = "crm.adoption"
+    summary = pd.DataFrame(
+        {"policy": ["finder_keeps", "finder_keeps_crm"], key: 0.5, "metric": "profit_total", "mean": [15010.4, 15207.9]}
+    )
+    paired = pd.DataFrame(
+        {"policy": ["finder_keeps_crm"], "baseline": "finder_keeps", key: 0.5, "metric": "profit_total"}
+        | {"mean_diff": [197.9], "ci_low": [54.94], "ci_high": [340.9]}
+    )
+    (text,) = sweep_reading(summary, paired, ["finder_keeps", "finder_keeps_crm"], [key])
+    assert "finder keeps + CRM had the highest mean profit (15,208 k€)" in text
+    assert f"finder keeps + CRM {estimate(197.9, 54.94, 340.9, ' k€')}." in text and "+198 k€" not in text

@@ -60,3 +60,15 @@ def test_the_j_curve_and_payback_of_a_real_switch():
     table = payback_table(ts, "finder_keeps", rate=0.1, switch_at=at)
     assert table.payback_median.iloc[0] > at and table.n.iloc[0] == reps
     assert 0 <= table.share_never.iloc[0] <= 1
+
+
+def test_the_payback_reading_writes_the_npv_as_the_decision_does():
+    from experiments.payback import reading
+    from experiments.report import estimate
+
+    ts = frame({"base": [[10, 10, 10, 10]] * 3, "alt": [[5, 12, 14, 16], [4, 9, 15, 19], [8, 10, 11, 13]]})
+    table = payback_table(ts, "base", rate=0.1)
+    (sentence,) = reading(table, 4)
+    row = table.iloc[0]
+    assert f"net present value {estimate(row.npv_mean, row.npv_ci_low, row.npv_ci_high, ' k€')}." in sentence
+    assert " to " in sentence.split("net present value")[1] and ", " not in sentence.split("net present value")[1]

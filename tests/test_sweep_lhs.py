@@ -235,3 +235,49 @@ def test_cli_bad_combinations_exit_2_with_one_error_line(tmp_path, monkeypatch, 
     for part in named:
         assert part in lines[0], lines[0]
     assert not (tmp_path / "results").exists()
+
+
+def _effects(trend):
+    """20 samples of an effect (finder keeps + CRM minus finder keeps) against two keys: ``trend`` × a, plus noise."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    a, b = rng.permutation(20) / 19, rng.permutation(20) / 19
+    effect = trend * a + rng.normal(0, 100, 20)
+    return pd.DataFrame(
+        {"policy": "finder_keeps_crm", "baseline": "finder_keeps", "sample": range(20), "a": a, "b": b}
+        | {"metric": "profit_total", "effect": effect, "ci_low": effect - 150, "ci_high": effect + 150}
+    )
+
+
+def _lhs_reading(effects):
+    from types import SimpleNamespace
+
+    from experiments.api import effects_table
+    from experiments.report import lhs_reading
+    from experiments.study import Range
+
+    ranges = [Range("a", 0.0, 1.0), Range("b", 0.0, 1.0)]
+    table = effects_table(effects, ranges)
+    return lhs_reading(effects, table, SimpleNamespace(ranges=ranges, samples=20), "profit_total", 10), table
+
+
+def test_an_lhs_reading_calls_no_key_the_mover_when_no_trend_is_clear():
+    (text, note), table = _lhs_reading(_effects(trend=0.0))
+    assert table.rank_correlation.abs().max() > 0  # some trend, from the noise alone
+    assert "No sampled key moves it clearly: the strongest trend, along " in text and "moves most" not in text
+    assert "Holm-adjusted p-value of" in text and "over the 2 keys" in text
+    assert "below 0.05 after Holm's correction over the sampled keys" in note
+    (text, _), _ = _lhs_reading(_effects(trend=2000.0))
+    assert "It moves clearly with a (rank correlation +0." in text and "b (" not in text
+
+
+def test_the_rank_correlations_p_value_is_scipys():
+    from scipy import stats as scipy_stats
+
+    from experiments.report import rank_p_value
+
+    effects = _effects(trend=300.0)
+    found = scipy_stats.spearmanr(effects.a, effects.effect)
+    assert rank_p_value(float(found.statistic), 20) == pytest.approx(found.pvalue, rel=1e-9)
+    assert math.isnan(rank_p_value(math.nan, 20)) and rank_p_value(1.0, 20) == 0.0
