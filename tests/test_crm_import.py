@@ -4,6 +4,7 @@ a seller with no deals, pseudonymisation, and the imported scenario under every 
 import csv
 import datetime as dt
 import importlib.util
+import json
 import re
 import sys
 import tomllib
@@ -54,6 +55,9 @@ closed = "closed"
 amount = "amount"
 won = ["Won"]
 lost = ["Lost"]
+
+[consultative]
+amount_at_least = 1000
 """
 
 
@@ -240,6 +244,94 @@ def test_the_command_line_prints_one_error_line_and_no_traceback(tmp_path, capsy
     code = main(["import-crm", str(mapping), "--out", str(tmp_path / "out.toml")])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def one_error_line(capsys, code):
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_a_mapping_without_a_consultative_rule_is_refused(tmp_path, capsys):
+    """Without a rule every client would count as transactional: a department with no golden fund."""
+    mapping = small_export(tmp_path, mapping=MAPPING.split("[consultative]")[0])
+    out = tmp_path / "out.toml"
+    err = one_error_line(capsys, main(["import-crm", str(mapping), "--out", str(out)]))
+    assert "no [consultative] rule" in err and "consultative clients" in err and "e.g. [consultative]" in err
+    assert not out.exists()
+    (tmp_path / "empty.toml").write_text(MAPPING.split("[consultative]")[0] + "[consultative]\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="no \\[consultative\\] rule"):
+        import_crm(tmp_path / "empty.toml", out)
+
+
+def test_the_imported_department_starts_with_its_consultative_clients(tmp_path):
+    mapping = small_export(tmp_path)  # every won deal is 1,500.50: consultative by amount_at_least = 1000
+    roster = load_scenario(import_crm(mapping, tmp_path / "out.toml").scenario).department.roster
+    clients = [client for seller in roster for client in seller.clients]
+    assert clients and all(client.consultative for client in clients)
+
+
+def outputs_of(out):
+    """Every file an import to ``out`` wrote (scenario, KPIs, the report folder's files), with its bytes."""
+    files = [out, out.with_name(f"{out.stem}.observed.toml"), *out.with_name(f"{out.stem}_report").rglob("*")]
+    return {f: f.read_bytes() for f in files if f.is_file()}
+
+
+def test_a_second_import_to_the_same_paths_is_refused_and_force_replaces_its_own_files(tmp_path, capsys):
+    mapping = small_export(tmp_path)
+    out = tmp_path / "dept.toml"
+    assert main(["import-crm", str(mapping), "--out", str(out)]) == 0
+    capsys.readouterr()
+    first = outputs_of(out)
+    (out.with_name("dept_report") / "report.md").write_text("edited by hand", encoding="utf-8")
+    err = one_error_line(capsys, main(["import-crm", str(mapping), "--out", str(out)]))
+    assert f"--out: {out} already exists" in err and "--force" in err
+    assert outputs_of(out)[out.with_name("dept_report") / "report.md"] == b"edited by hand"
+    out.with_name("dept.observed.toml").rename(tmp_path / "kept.toml")
+    out.rename(tmp_path / "kept_scenario.toml")  # the report folder alone is refused too
+    err = one_error_line(capsys, main(["import-crm", str(mapping), "--out", str(out)]))
+    assert "--report: " in err and "already exists" in err and "--force" in err
+    assert main(["import-crm", str(mapping), "--out", str(out), "--force"]) == 0
+    again = outputs_of(out)
+    assert sorted(again) == sorted(first)
+    for path in (out, out.with_name("dept.observed.toml")):  # the same export gives the same files
+        assert again[path] == first[path]
+    report = out.with_name("dept_report")
+    assert again[report / "report.md"].startswith(b"# Import report")  # the hand edit replaced
+    assert json.loads(again[report / "manifest.json"])["command"][-1] == "--force"
+
+
+def test_force_never_replaces_a_file_import_crm_did_not_write(tmp_path, capsys):
+    mapping = small_export(tmp_path)
+    notes = tmp_path / "notes.toml"
+    notes.write_text("# my notes\nbudget = 3\n", encoding="utf-8")
+    for extra in ([], ["--force"]):
+        err = one_error_line(capsys, main(["import-crm", str(mapping), "--out", str(notes), *extra]))
+        assert str(notes) in err and ("not written by import-crm" in err if extra else "already exists" in err)
+    assert notes.read_text(encoding="utf-8") == "# my notes\nbudget = 3\n"
+    assert not (tmp_path / "notes_report").exists() and not (tmp_path / "notes.observed.toml").exists()
+
+
+def test_force_never_replaces_another_commands_results_folder(tmp_path, capsys):
+    mapping = small_export(tmp_path)
+    results = tmp_path / "compare-folder"
+    (results / "figures").mkdir(parents=True)
+    files = {
+        "manifest.json": '{"subcommand": "compare", "status": "complete"}',
+        "report.md": "# compare report",
+        "summary.csv": "policy,metric\n",
+        "figures/revenue.png": "png",
+    }
+    for name, text in files.items():
+        (results / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "dept.toml"
+    for extra in ([], ["--force"]):
+        code = main(["import-crm", str(mapping), "--out", str(out), "--report", str(results), *extra])
+        err = one_error_line(capsys, code)
+        assert str(results) in err and ("not an import report" in err if extra else "already exists" in err)
+    assert {name: (results / name).read_text(encoding="utf-8") for name in files} == files
+    assert sorted(p.name for p in results.rglob("*")) == sorted(Path(name).name for name in [*files, "figures"])
+    assert not out.exists()
 
 
 # --- dates and numbers --------------------------------------------------------------------------------

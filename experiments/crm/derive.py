@@ -559,11 +559,6 @@ def derive(records: Records, mapping: Mapping) -> Derived:
             f" (earlier, clients from before the export would look new)"
         )
     )
-    if not consultative:
-        warnings.append(
-            "No [consultative] rule in the mapping: the consultative shares stay at the base preset's "
-            "values and every client counts as transactional."
-        )
     censored = int((team["on_staff"] & team["tenure_censored"]).sum())
     if censored:
         warnings.append(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from simulation import ScenarioError
+
+from ..errors import Interrupted
 
 
 class CrmError(ScenarioError):
@@ -27,3 +31,17 @@ class DataError(CrmError):
 
 class CalibrationError(CrmError):
     """A calibration setting (scenario, observed KPIs, ranges, folder) that cannot be used."""
+
+
+class CalibrationInterrupted(Interrupted):
+    """Ctrl-C (or SIGTERM) during a calibration: how many trials are saved in the folder, to continue with resume."""
+
+    def __init__(self, saved: int, total: int, folder: Path) -> None:
+        super().__init__(saved, total, folder)
+        self.args = (
+            f"interrupted: {saved} of {total} trials saved in {folder}; rerun the same command with --resume to "
+            "continue",
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -1,7 +1,7 @@
 """The mapping file: which export files hold what, in which columns; ready layouts of common CRMs.
 
-A mapping is TOML with the tables ``[deals]`` (required), ``[sellers]``, ``[accounts]``,
-``[consultative]``, ``[scenario]`` and ``[derive]``. ``base = "salesforce"`` (or ``hubspot``,
+A mapping is TOML with the tables ``[deals]`` and ``[consultative]`` (required: which work is
+consultative), ``[sellers]``, ``[accounts]``, ``[scenario]`` and ``[derive]``. ``base = "salesforce"`` (or ``hubspot``,
 ``bitrix24``, ``amocrm``) starts from a ready layout so that only file names and stage values need
 saying. Paths are relative to the mapping file.
 """
@@ -223,6 +223,14 @@ def _check_semantics(origin: str, tables: dict[str, dict[str, Any]]) -> None:
                 raise MappingError(f"{origin}[{name}] needs {', '.join(missing)}; see docs/your_department.md")
     consultative = tables.get("consultative", {})
     rules = [k for k in ("products", "amount_at_least", "cycle_days_at_least", "column") if k in consultative]
+    if not rules:
+        raise MappingError(
+            f"{origin}no [consultative] rule; one is needed: the model's question is who keeps the consultative "
+            "clients (the golden fund), and without a rule every client would count as transactional; allowed: a "
+            "[consultative] table with one "
+            'of products = [...], amount_at_least = N, cycle_days_at_least = N, or column = "..." with '
+            'values = [...], e.g. [consultative] products = ["GTX Pro"] or amount_at_least = 3000'
+        )
     if len(rules) > 1:
         raise MappingError(
             f"{origin}[consultative] gives {', '.join(rules)}; allowed: one of products, amount_at_least, "

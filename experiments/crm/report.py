@@ -14,6 +14,8 @@ from .kpis import KPIS
 from .privacy import Names
 from .records import Records
 
+REPORT_TITLE = "Import report: this department from its CRM export"
+
 
 def deal_sizes(deals: pd.DataFrame) -> Figure:
     figure = Figure(figsize=(6, 3.2))
@@ -230,7 +232,7 @@ def activity_section(doc: Document, derived: Derived) -> None:
 
 def write_report(folder: Path, records: Records, derived: Derived, names: Names, out: Path, seconds: float) -> Path:
     """Write ``report.md``, ``report.html`` and ``figures/`` into ``folder``."""
-    doc = Document("Import report: this department from its CRM export", folder)
+    doc = Document(REPORT_TITLE, folder)
     summary(doc, records, derived, out, seconds)
     quality(doc, records, derived)
     scenario_section(doc, derived)
