@@ -1,18 +1,25 @@
 """calibrate: recovers known parameters from data generated with them, common random numbers, resume,
 honest about KPIs it cannot reach, and clear errors."""
 
+import importlib
+import json
 import math
+import signal
+import sys
 
 import pandas as pd
 import pytest
 
+from experiments.cli import main as salessim
 from experiments.crm import CalibrationError, calibrate
 from experiments.crm.calibrate import evaluate, load_setup, run_kpis
 from experiments.crm.cli import main
+from experiments.crm.errors import CalibrationInterrupted
 from experiments.crm.kpis import Kpi, simulated
 from experiments.crm.scenario_file import observed_text, scenario_text
 from simulation import build_scenario, load_scenario, run_simulation
 
+calibrate_module = importlib.import_module("experiments.crm.calibrate")  # the package's `calibrate` is the function
 SMALL = {
     "department.sellers": (6, ""),
     "department.veterans": (4, ""),
@@ -101,6 +108,136 @@ def test_an_interrupted_calibration_resumes_where_it_stopped(department, tmp_pat
     pd.testing.assert_frame_equal(after.head(4), before)
     with pytest.raises(CalibrationError, match="different setup"):
         calibrate(department, out, budget=8, resume=True, **(options | {"reps": 3}))
+
+
+OPTIONS = {"params": RANGES, "reps": 2, "workers": 1, "kpis": FITTED, "progress": False}
+OUTPUTS = ("trials.csv", "parameters.csv", "fit.csv", "scenario.toml")  # report.md says how long it took
+
+
+def outputs(folder):
+    return {name: (folder / name).read_bytes() for name in OUTPUTS}
+
+
+class StopAt:
+    """``run_kpis`` that raises KeyboardInterrupt (as Ctrl-C does) on its ``at``-th call: in the middle of a trial."""
+
+    def __init__(self, at):
+        self.at, self.calls = at, 0
+
+    def __call__(self, task):
+        self.calls += 1
+        if self.calls == self.at:
+            raise KeyboardInterrupt
+        return run_kpis(task)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(department, tmp_path_factory):
+    """14 trials (10 random start-up ones, then TPE's) of 2 replications, in one go."""
+    out = tmp_path_factory.mktemp("whole") / "cal"
+    calibrate(department, out, budget=14, **OPTIONS)
+    return outputs(out)
+
+
+def test_a_calibration_resumed_after_part_of_its_budget_ends_as_an_uninterrupted_one(
+    department, tmp_path, uninterrupted
+):
+    out = tmp_path / "cal"
+    calibrate(department, out, budget=6, **OPTIONS)
+    calibrate(department, out, budget=14, resume=True, **OPTIONS)
+    assert outputs(out) == uninterrupted
+
+
+def test_a_calibration_stopped_in_the_middle_of_a_trial_resumes_to_the_uninterrupted_result(
+    department, tmp_path, uninterrupted, monkeypatch
+):
+    out = tmp_path / "cal"
+    stop = StopAt(2 * 11 + 2)  # the second replication of trial 11, after TPE took over
+    monkeypatch.setattr(calibrate_module, "run_kpis", stop)
+    with pytest.raises(CalibrationInterrupted) as caught:
+        calibrate(department, out, budget=14, **OPTIONS)
+    assert (caught.value.saved, caught.value.total, caught.value.folder) == (11, 14, out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "interrupted" and manifest["trials"] == 11
+    monkeypatch.undo()
+    calibrate(department, out, budget=14, resume=True, **OPTIONS)
+    assert outputs(out) == uninterrupted
+
+
+def test_ctrl_c_says_how_many_trials_are_saved_and_to_resume(department, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "cal"
+    monkeypatch.setattr(calibrate_module, "run_kpis", StopAt(2 * 3 + 1))
+    args = ["calibrate", "--scenario", str(department), "--out", str(out), "--quiet", "--budget", "5", "--reps", "2"]
+    code = main([*args, "--workers", "1", "--params", *RANGES, "--kpis", *FITTED])
+    err = capsys.readouterr().err
+    assert code == 130 and "Traceback" not in err
+    assert err.strip() == (
+        f"interrupted: 3 of 5 trials saved in {out}; rerun the same command with --resume to continue"
+    )
+
+
+def ignores_ctrl_c(_):
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_the_calibration_pool_workers_leave_ctrl_c_to_the_parent():
+    """A worker that took Ctrl-C itself printed a KeyboardInterrupt traceback of its own."""
+    with calibrate_module.open_pool("local", 2) as mapper:
+        assert list(mapper(ignores_ctrl_c, range(4))) == [True] * 4
+
+
+def test_force_replaces_a_calibration_but_never_another_commands_folder(department, tmp_path, capsys):
+    compare = tmp_path / "compare-folder"
+    (compare / "runs").mkdir(parents=True)
+    files = {
+        "manifest.json": '{"subcommand": "compare", "status": "complete"}',
+        "summary.csv": "policy,metric\n",
+        "runs/finder_keeps-r0.parquet": "runs",
+        "report.md": "# compare",
+    }
+    for name, text in files.items():
+        (compare / name).write_text(text, encoding="utf-8")
+    args = ["calibrate", "--scenario", str(department), "--quiet", "--budget", "2", "--reps", "2", "--workers", "1"]
+    for extra in (["--force"], ["--resume"], []):
+        code = main([*args, "--out", str(compare), *extra])
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("error: ") and err.count("\n") == 1, err
+        assert str(compare) in err and ("'compare' results folder" in err if extra else "already holds" in err)
+    assert sorted(str(p.relative_to(compare)) for p in compare.rglob("*") if p.is_file()) == sorted(files)
+    assert {name: (compare / name).read_text(encoding="utf-8") for name in files} == files
+    stranger = tmp_path / "mine"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main([*args, "--out", str(stranger), "--force"]) == 2
+    assert "not a salessim calibrate folder" in capsys.readouterr().err
+    assert (stranger / "notes.txt").read_text(encoding="utf-8") == "mine"
+    ours = tmp_path / "cal"
+    assert main([*args, "--out", str(ours)]) == 0
+    (ours / "stale.csv").write_text("x", encoding="utf-8")
+    assert main([*args, "--out", str(ours), "--force", "--reps", "3"]) == 0
+    assert not (ours / "stale.csv").exists()
+    assert json.loads((ours / "manifest.json").read_text(encoding="utf-8"))["reps"] == 3
+
+
+def test_the_manifest_records_the_command_line(department, tmp_path):
+    out = tmp_path / "cal"
+    args = ["calibrate", "--scenario", str(department), "--out", str(out), "--quiet", "--budget", "2", "--reps", "2"]
+    assert main([*args, "--workers", "1"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == ["python", "-m", "experiments.crm", *args, "--workers", "1"]
+    assert manifest["subcommand"] == "calibrate" and manifest["status"] == "complete"
+
+
+@pytest.mark.parametrize("entry", ["python -m experiments.crm", "salessim"])
+def test_without_the_calibrate_extra_one_line_says_what_to_install(department, tmp_path, capsys, monkeypatch, entry):
+    monkeypatch.setitem(sys.modules, "optuna", None)  # as if not installed: importing it fails, find_spec is None
+    out = tmp_path / "cal"
+    args = ["calibrate", "--scenario", str(department), "--out", str(out), "--quiet", "--budget", "2"]
+    code = (main if entry != "salessim" else salessim)(args)
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1, err
+    assert 'pip install "salessim[calibrate]"' in err
+    assert not out.exists()
 
 
 def test_a_kpi_out_of_reach_is_said_so(department, tmp_path):

@@ -5,12 +5,15 @@ The search is optuna's TPE sampler (a well-kept library; see docs/your_departmen
 minimising the sum of squared standardised differences between simulated and observed KPIs. Every
 candidate runs the same seed and replications 0..R-1 (common random numbers), so candidates differ
 by their parameters, not their luck. Trials are stored in ``DIR/study.journal`` (optuna's journal file): an interrupted
-calibration continues with ``resume=True``. The parameters' uncertainty is the spread of the trials
-whose loss is within the 95% chi-square margin of the best (an approximate confidence region).
+calibration continues with ``resume=True`` and ends with the same trials as an uninterrupted one (each
+trial's sampler is seeded by the seed and how many trials are complete before it). The parameters'
+uncertainty is the spread of the trials whose loss is within the 95% chi-square margin of the best (an
+approximate confidence region).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import platform
@@ -18,7 +21,6 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,8 +32,12 @@ from scipy import stats
 
 from simulation import POLICIES, Scenario, ScenarioError, build_scenario, load_scenario, parameter_keys, run_simulation
 
+from .. import executors
+from ..errors import SetupError
+from ..processes import terminate_as_interrupt, watch_manifest
+from ..results import atomic_write, check_writable, create_error, json_text, now
 from .document import records
-from .errors import CalibrationError
+from .errors import CalibrationError, CalibrationInterrupted
 from .kpis import CHECK_ONLY, Kpi, simulated
 from .scenario_file import QUIT_RATE, observed_path, read_observed, set_keys
 
@@ -43,18 +49,11 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
 }
 DEFAULT_BUDGET, DEFAULT_REPS, DEFAULT_SEED, WARMUP, MAX_HISTORY = 150, 8, 2024, 4, 12
 CHECK_FACTOR = 3  # the best candidate is rerun on this many times the replications for fit.csv
+STARTUP_TRIALS = 10  # TPE's random start-up trials
 JOURNAL = "study.journal"
-OWN_FILES = (
-    JOURNAL,
-    "scenario.toml",
-    "fit.csv",
-    "parameters.csv",
-    "trials.csv",
-    "report.md",
-    "report.html",
-    "manifest.json",
-    "figures",
-)
+MANIFEST = "manifest.json"
+SUBCOMMAND = "calibrate"
+EXTRA = 'pip install "salessim[calibrate]"'
 
 
 @dataclass(frozen=True)
@@ -227,30 +226,18 @@ def load_setup(
     return Setup(scenario, path, chosen, measured, fitted, parse_ranges(ranges, scenario), reps, seed, horizon)
 
 
+def require_optuna() -> None:
+    """The search is optuna's, an optional extra: without it, say how to install it (before any folder is made)."""
+    if importlib.util.find_spec("optuna") is None:
+        raise SetupError(f"calibrate needs the calibrate extra (optuna): {EXTRA}")
+
+
 @contextmanager
 def open_pool(kind: str, workers: int) -> Iterator[Callable[..., Iterator[dict[str, float]]]]:
-    """A ``map`` over local processes (``workers`` 1: this process) or a Dask LocalCluster on 127.0.0.1."""
-    if kind == "dask":
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise CalibrationError('--executor dask needs the dask extra: pip install "salessim[dask]"') from None
-        with (
-            LocalCluster(
-                n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            executor: Executor = client.get_executor()
-            yield executor.map
-        return
-    if kind != "local":
-        raise CalibrationError(f"--executor {kind!r} is not allowed; allowed: 'local', 'dask'")
-    if workers <= 1:
-        yield map
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield pool.map
+    """A ``map`` over the pool compare uses: this process (``workers`` 1), local processes that leave
+    Ctrl-C to this one and are ended at once when it stops, or a Dask LocalCluster on 127.0.0.1."""
+    with executors.open_pool(executors.check(kind, None), max(1, workers)) as pool:
+        yield map if pool.executor is None else pool.executor.map
 
 
 def _storage(folder: Path) -> Any:
@@ -261,23 +248,71 @@ def _storage(folder: Path) -> Any:
     return JournalStorage(JournalFileBackend(str(folder / JOURNAL)))
 
 
+def folder_kind(folder: Path) -> str | None:
+    """The command whose results folder this is, by its manifest: 'calibrate' (also for a calibration's
+    manifest from before manifests named their command, and for one stopped before its manifest was
+    written: a journal alone), another command's name, or None (not a salessim folder)."""
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        return SUBCOMMAND if (folder / JOURNAL).is_file() else None
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    kind = data.get("subcommand", SUBCOMMAND if "setup" in data else None)
+    return str(kind) if kind is not None else None
+
+
 def prepare_folder(folder: Path, resume: bool, force: bool) -> None:
-    """A new folder, or an earlier calibration's with ``resume`` (continue) or ``force`` (start again)."""
-    if folder.exists() and any(folder.iterdir()):
-        if force:
-            for target in [folder / n for n in OWN_FILES] + list(folder.glob(f"{JOURNAL}*")):
-                if target.is_dir():
-                    shutil.rmtree(target)
-                elif target.exists():
-                    target.unlink()
-        elif not resume or not (folder / JOURNAL).exists():
+    """A new folder, or an earlier calibration's with ``resume`` (continue) or ``force`` (replace it);
+    ``force`` never replaces another command's folder or one salessim did not write."""
+    if resume and force:
+        raise CalibrationError("--resume and --force together; allowed: one of them (continue, or start again)")
+    if folder.exists() and not folder.is_dir():
+        raise CalibrationError(f"--out {folder} is a file; allowed: a folder (new, or a calibration's)")
+    kind = folder_kind(folder) if folder.is_dir() else None
+    if resume:
+        if kind != SUBCOMMAND or not (folder / JOURNAL).is_file():
+            held = f" (it holds a '{kind}' results folder)" if kind else ""
+            raise CalibrationError(
+                f"--resume: {folder} holds no calibration to continue{held}; allowed: the --out of an interrupted "
+                "calibration, or drop --resume"
+            )
+        return
+    if folder.is_dir() and any(folder.iterdir()):
+        if not force:
             raise CalibrationError(
                 f"--out {folder} already holds files; allowed: a new folder, --resume (continue the calibration "
                 "stored there) or --force (start again)"
             )
-    elif resume:
-        raise CalibrationError(f"--resume: {folder} holds no calibration to continue; allowed: drop --resume")
-    folder.mkdir(parents=True, exist_ok=True)
+        if kind != SUBCOMMAND:
+            what = f"a '{kind}' results folder" if kind else "not a salessim calibrate folder (no manifest.json)"
+            raise CalibrationError(
+                f"--force: {folder} is {what}; refusing to replace it; allowed: a new --out folder, or the --out of "
+                "an earlier calibration"
+            )
+        shutil.rmtree(folder)
+    check_writable(folder, "out", "a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise create_error(error, folder, "out", "a folder") from None
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    atomic_write(folder / MANIFEST, json_text(manifest).encode("utf-8"))
+
+
+def sampler_for(seed: int, complete: int) -> Any:
+    """The sampler that proposes the trial after ``complete`` complete ones: seeded by the calibration's seed
+    and that count, so that a proposal depends only on the trials before it. (One sampler for the whole
+    search keeps its random state in memory: made afresh on resume, it repeated the first trials' draws.)"""
+    import optuna
+
+    state = int(np.random.SeedSequence([seed, complete]).generate_state(1)[0])
+    return optuna.samplers.TPESampler(seed=state, multivariate=True, n_startup_trials=STARTUP_TRIALS)
 
 
 def open_study(setup: Setup, folder: Path) -> Any:
@@ -285,9 +320,12 @@ def open_study(setup: Setup, folder: Path) -> Any:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(seed=setup.seed, multivariate=True, n_startup_trials=10)
     study = optuna.create_study(
-        study_name="calibrate", storage=_storage(folder), sampler=sampler, direction="minimize", load_if_exists=True
+        study_name="calibrate",
+        storage=_storage(folder),
+        sampler=sampler_for(setup.seed, 0),
+        direction="minimize",
+        load_if_exists=True,
     )
     stored = study.user_attrs.get("setup")
     fingerprint = json.loads(json.dumps(setup.fingerprint()))
@@ -316,11 +354,12 @@ def suggest(trial: Any, ranges: list[Range]) -> dict[str, float]:
 def search(
     setup: Setup, study: Any, budget: int, mapper: Callable[..., Iterator[dict[str, float]]], progress: bool
 ) -> int:
-    """Run trials until ``budget`` are complete; returns how many were run now."""
+    """Run trials until ``budget`` are complete; returns how many were run now. A stop (Ctrl-C) marks the
+    trial it cut short as failed (a resume runs that proposal again) before it goes up."""
     import optuna
     from tqdm import tqdm
 
-    done = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+    done = complete_trials(study)
     todo = max(0, budget - done)
     with tqdm(
         total=budget,
@@ -331,9 +370,14 @@ def search(
         unit="trial",
         dynamic_ncols=True,
     ) as bar:
-        for _ in range(todo):
+        for step in range(todo):
+            study.sampler = sampler_for(setup.seed, done + step)
             trial = study.ask()
-            result = evaluate(setup, suggest(trial, setup.ranges), mapper)
+            try:
+                result = evaluate(setup, suggest(trial, setup.ranges), mapper)
+            except BaseException:
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                raise
             trial.set_user_attr("means", {k: (v if math.isfinite(v) else None) for k, v in result.means.items()})
             study.tell(trial, result.loss)
             bar.update(1)
@@ -341,15 +385,23 @@ def search(
     return todo
 
 
+def complete_trials(study: Any) -> int:
+    import optuna
+
+    return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+
+
 def trials_table(study: Any, setup: Setup) -> pd.DataFrame:
-    """Every complete trial: its parameters, loss and simulated KPI means."""
+    """Every complete trial, numbered in order from 0 (a trial cut short by a stop leaves no gap): its
+    parameters, loss and simulated KPI means."""
     import optuna
 
     rows = []
-    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
+    done = sorted(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)), key=lambda t: t.number)
+    for number, trial in enumerate(done):
         means = {f"sim_{k}": (math.nan if v is None else v) for k, v in trial.user_attrs.get("means", {}).items()}
-        rows.append({"trial": trial.number, **trial.params, "loss": trial.value, **means})
-    return pd.DataFrame(rows).sort_values("trial").reset_index(drop=True)
+        rows.append({"trial": number, **trial.params, "loss": trial.value, **means})
+    return pd.DataFrame(rows)
 
 
 def uncertainty(trials: pd.DataFrame, setup: Setup) -> tuple[pd.DataFrame, float]:
@@ -451,6 +503,29 @@ def calibrated_text(setup: Setup, parameters: pd.DataFrame, trials: int) -> str:
     return head + set_keys(text, values)
 
 
+def write_outputs(
+    folder: Path,
+    setup: Setup,
+    fit: pd.DataFrame,
+    parameters: pd.DataFrame,
+    trials: pd.DataFrame,
+    messages: list[str],
+    margin: float,
+    started: float,
+) -> float:
+    """The calibrated scenario, the tables and the report; returns the seconds since ``started``."""
+    from .calibration_report import write_calibration_report
+
+    (folder / "scenario.toml").write_text(calibrated_text(setup, parameters, len(trials)), encoding="utf-8")
+    load_scenario(folder / "scenario.toml")
+    fit[["kpi", "observed", "simulated", "ci_low", "ci_high", "within"]].to_csv(folder / "fit.csv", index=False)
+    parameters.to_csv(folder / "parameters.csv", index=False)
+    trials.to_csv(folder / "trials.csv", index=False)
+    seconds = round(time.perf_counter() - started, 2)
+    write_calibration_report(folder, setup, fit, parameters, trials, messages, margin, seconds)
+    return seconds
+
+
 def calibrate(
     scenario: str | Path,
     out: str | Path,
@@ -468,50 +543,61 @@ def calibrate(
     progress: bool = True,
     command: Sequence[str] | None = None,
 ) -> CalibrationResult:
-    """Fit the ranges' parameters to the observed KPIs; write scenario.toml, fit.csv, the report and the trials."""
-    from .calibration_report import write_calibration_report
+    """Fit the ranges' parameters to the observed KPIs; write scenario.toml, fit.csv, the report and the trials.
 
+    A stop (Ctrl-C, SIGTERM) raises ``CalibrationInterrupted`` (a ``KeyboardInterrupt``) saying how many
+    trials are saved; ``resume=True`` continues them to the result an uninterrupted calibration gives."""
     started = time.perf_counter()
+    require_optuna()
     if budget < 1:
         raise CalibrationError(f"--budget {budget} is not allowed; allowed: 1 or more trials")
+    if not 0 <= seed < 2**63:
+        raise CalibrationError(f"--seed {seed} is not allowed; allowed: a whole number from 0 to 2**63-1")
     setup = load_setup(scenario, params, reps, seed, observed, policy, kpis)
+    executors.check(executor, None)
     folder = Path(out)
     prepare_folder(folder, resume, force)
-    study = open_study(setup, folder)
-    with open_pool(executor, workers) as mapper:
-        ran = search(setup, study, budget, mapper, progress)
-        trials = trials_table(study, setup)
-        parameters, margin = uncertainty(trials, setup)
-        chosen = dict(zip(parameters["key"].astype(str), parameters["best"].astype(float), strict=True))
-        best = {r.key: round(chosen[r.key]) if r.integer else chosen[r.key] for r in setup.ranges}
-        check = evaluate(setup, best, mapper, reps=CHECK_FACTOR * setup.reps)
-    fit = fit_table(setup, check)
-    messages = unreachable(setup, trials, fit, parameters)
-    text = calibrated_text(setup, parameters, len(trials))
-    (folder / "scenario.toml").write_text(text, encoding="utf-8")
-    load_scenario(folder / "scenario.toml")
-    fit[["kpi", "observed", "simulated", "ci_low", "ci_high", "within"]].to_csv(folder / "fit.csv", index=False)
-    parameters.to_csv(folder / "parameters.csv", index=False)
-    trials.to_csv(folder / "trials.csv", index=False)
-    seconds = time.perf_counter() - started
-    manifest = {
+    recorded = {
+        "subcommand": SUBCOMMAND,
         "command": list(command or []),
         "scenario": str(setup.scenario_file),
         "policy": setup.policy,
         "seed": setup.seed,
         "reps": setup.reps,
         "budget": budget,
-        "trials_run_now": ran,
-        "trials": len(trials),
         "quarters": setup.quarters,
         "warmup": setup.warmup,
         "workers": workers,
         "executor": executor,
-        "chi2_margin": margin,
-        "seconds": round(seconds, 2),
         "python": platform.python_version(),
         "setup": setup.fingerprint(),
     }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    write_calibration_report(folder, setup, fit, parameters, trials, messages, margin, seconds)
+    study, running = None, False
+    with terminate_as_interrupt():  # a second Ctrl-C cannot cut short the stop (the pool, the manifest)
+        try:
+            study = open_study(setup, folder)  # on resume: refused unless the setup is the same
+            write_manifest(folder, recorded | {"status": "running", "started": now()})
+            running = True
+            watch_manifest(folder / MANIFEST)  # marks it "interrupted" if this process is killed
+            with open_pool(executor, workers) as mapper:
+                ran = search(setup, study, budget, mapper, progress)
+                trials = trials_table(study, setup)
+                parameters, margin = uncertainty(trials, setup)
+                chosen = dict(zip(parameters["key"].astype(str), parameters["best"].astype(float), strict=True))
+                best = {r.key: round(chosen[r.key]) if r.integer else chosen[r.key] for r in setup.ranges}
+                check = evaluate(setup, best, mapper, reps=CHECK_FACTOR * setup.reps)
+            fit = fit_table(setup, check)
+            messages = unreachable(setup, trials, fit, parameters)
+            seconds = write_outputs(folder, setup, fit, parameters, trials, messages, margin, started)
+            manifest = {"trials_run_now": ran, "trials": len(trials), "chi2_margin": margin}
+            write_manifest(folder, recorded | manifest | {"status": "complete", "finished": now(), "seconds": seconds})
+        except KeyboardInterrupt:
+            saved = complete_trials(study) if study is not None else 0
+            if running:
+                write_manifest(folder, recorded | {"status": "interrupted", "interrupted": now(), "trials": saved})
+            raise CalibrationInterrupted(saved, budget, folder) from None
+        except Exception:
+            if running:
+                write_manifest(folder, recorded | {"status": "failed", "failed": now()})
+            raise
     return CalibrationResult(folder, fit, parameters, messages, len(trials), seconds)
