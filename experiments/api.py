@@ -51,6 +51,7 @@ from .report import (
     Table,
     differences_table,
     interval,
+    lhs_reading,
     num,
     reading,
     summary_table,
@@ -284,56 +285,6 @@ def _effect_name(policy: object, baseline: object) -> str:
 
 def _key_text(value: object) -> str:
     return num(float(value)) if isinstance(value, float | np.floating) else str(value)
-
-
-def lhs_reading(
-    effects: pd.DataFrame, table: pd.DataFrame, sampling: Sampling, metric: str, replications: int
-) -> list[str]:
-    """A plain reading of an LHS sweep on ``metric``: the spread of each effect over the samples, how
-    often it is above or below 0, and the keys it moves with most."""
-    what = label(metric).split(",")[0]
-    unit = " k€" if "k€" in label(metric) else ""
-    where = ", ".join(f"{r.key} {r.low:g} to {r.high:g}" for r in sampling.ranges)
-    sentences = []
-    for (policy, baseline), group in effects[effects.metric == metric].groupby(
-        ["policy", "baseline"], sort=False, dropna=False
-    ):
-        values = group.effect.dropna()
-        if not len(values):
-            sentences.append(f"{what} of {_effect_name(policy, baseline)} is undefined at every sample.")
-            continue
-        signed = isinstance(baseline, str)
-        text = (
-            f"Across the {sampling.samples} Latin-hypercube samples ({where}), {what} of "
-            f"{_effect_name(policy, baseline)} ranged from {num(values.min(), signed)} to "
-            f"{num(values.max(), signed)}{unit} (median {num(values.median(), signed)})"
-        )
-        if isinstance(baseline, str):
-            above, below = int((group.ci_low > 0).sum()), int((group.ci_high < 0).sum())
-            text += (
-                f": it was above 0 in {int((values > 0).sum())} of the {len(values)} samples (clearly, its 95% CI "
-                f"above 0, in {above}; clearly below 0 in {below})"
-            )
-        mine = table[(table.policy == policy) & (table.metric == metric)].dropna(subset=["rank_correlation"])
-        mine = mine.reindex(mine.rank_correlation.abs().sort_values(ascending=False, kind="stable").index)
-        if len(mine):
-            top = mine.iloc[0]
-            text += (
-                f". It moves most with {top.key} (rank correlation {num(top.rank_correlation, True)}; mean "
-                f"{num(top.upper_half_mean, signed)}{unit} in the upper half of its range against "
-                f"{num(top.lower_half_mean, signed)}{unit} in the lower half)"
-            )
-            if len(mine) > 1:
-                rest = [f"{row.key} ({num(float(row.rank_correlation), True)})" for _, row in mine.iloc[1:4].iterrows()]
-                text += ", then " + ", ".join(rest)
-        sentences.append(text + ".")
-    sentences.append(
-        f"Every policy runs the same {replications} replications at each sample (common random numbers); a "
-        "sample's effect is the mean over them. The rank correlation (Spearman, −1 to +1) says how steadily the "
-        "effect rises (+) or falls (−) along a key across the samples, the other keys varying too; with few "
-        "samples or noisy effects it is rough."
-    )
-    return sentences
 
 
 def lhs_figure(effects: pd.DataFrame, keys: Sequence[str], metric: str, colours: Mapping[str, str]) -> Figure:
@@ -678,7 +629,8 @@ class ComparisonResult(_Ran):
         varying = f", varying {', '.join(self.keys)}" if self.keys else ""
         switch = self._switch_note()
         return Report(
-            title=f"salessim {self.kind}: {', '.join(self.policies)} on {self.scenario.name}{varying}",
+            title=f"salessim {self.kind}: {', '.join(map(policy_name, self.policies))} on "
+            f"{self.scenario.name}{varying}",
             notes=[
                 f"Scenario '{self.scenario.name}' ({self.scenario.quarters} quarters), {self.design.replications} "
                 f"replications per policy{sweep}, root seed {self.seed}. Money in k€; 95% t-based confidence "
@@ -687,11 +639,15 @@ class ComparisonResult(_Ran):
             reading=self.reading(),
             tables=[
                 ("Key metrics per policy", summary_table(self.summary, shown, self.keys)),
-                (f"Paired differences against {self.baseline}", differences_table(self.paired, shown, self.keys)),
+                (
+                    f"Paired differences against {policy_name(self.baseline)}",
+                    differences_table(self.paired, shown, self.keys),
+                ),
                 *(
                     [
                         (
-                            f"{ROLES_ON_CRM[0]} against {ROLES_ON_CRM[1]}: does the role change add anything on "
+                            f"{policy_name(ROLES_ON_CRM[0])} against {policy_name(ROLES_ON_CRM[1])}: does the role "
+                            "change add anything on "
                             "top of a CRM?",
                             differences_table(self.contrasts, shown, self.keys),
                         )
@@ -715,7 +671,8 @@ class ComparisonResult(_Ran):
         shown = [m for m in KEY_METRICS if m in self.metrics]
         metric, n = self._reading_metric, self.sampling.samples
         return Report(
-            title=f"salessim sweep: {', '.join(self.policies)} on {self.scenario.name}, {n} Latin-hypercube "
+            title=f"salessim sweep: {', '.join(map(policy_name, self.policies))} on {self.scenario.name}, {n} "
+            "Latin-hypercube "
             f"samples of {', '.join(self.keys)}",
             notes=[
                 f"Scenario '{self.scenario.name}' ({self.scenario.quarters} quarters), {self.design.replications} "

@@ -39,10 +39,24 @@ def interval(low: float, high: float, signed: bool = False) -> str:
 
 
 def estimate(mean: float, low: float, high: float, unit: str = "", signed: bool = True) -> str:
-    """A mean and its 95% CI as every reader-facing text writes them: ``+355.4 k€ [-83.33 to +794.1]``."""
-    text = f"{num(mean, signed)}{unit}"
-    defined = all(v is not None and math.isfinite(v) for v in (low, high))
-    return f"{text} {interval(low, high, signed)}" if defined else text
+    """A mean and its 95% CI as every reader-facing text writes them, rounded to what the interval
+    supports (two significant digits of its half-width): ``+360 k€ [-80 to +790]``, not
+    ``+355.4 k€ [-83.33 to +794.1]``. Tables keep ``num``'s four significant digits."""
+    defined = all(v is not None and math.isfinite(v) for v in (mean, low, high))
+    if not defined:
+        return f"{num(mean, signed)}{unit}"
+    half = (high - low) / 2
+    if half <= 0:
+        return f"{num(mean, signed)}{unit} {interval(low, high, signed)}"
+    step = 10.0 ** (math.floor(math.log10(half)) - 1)
+    mean_text, low_text, high_text = (_to_step(v, step, signed) for v in (mean, low, high))
+    return f"{mean_text}{unit} [{low_text} to {high_text}]"
+
+
+def _to_step(value: float, step: float, signed: bool) -> str:
+    decimals = max(0, -round(math.log10(step)))
+    text = f"{round(value / step) * step:{'+' if signed else ''},.{decimals}f}"
+    return "0" if text.lstrip("+-").strip("0.,") == "" else text
 
 
 ALPHA = 0.05  # a difference is clear when its Holm-adjusted p-value is below this
@@ -261,8 +275,8 @@ def trend_reading(timeseries: pd.DataFrame, policy: str) -> list[str]:
         skill_falls = last.veteran_skill < first.veteran_skill
         if golden < 0 and skill_falls and first.veteran_service_share >= 0.5:
             text += (
-                f" The veterans' mean consultative skill falls from {num(first.veteran_skill)} in the first year "
-                f"to {num(last.veteran_skill)} in the final year (each year's average; the tables' change in "
+                f" The veterans' mean consultative skill falls from {first.veteran_skill:.2f} in the first year "
+                f"to {last.veteran_skill:.2f} in the final year (each year's average; the tables' change in "
                 "skill runs from quarter 0 to the last quarter) while servicing their books takes "
                 f"{first.veteran_service_share:.0%} of their time in the first year and "
                 f"{last.veteran_service_share:.0%} in the final year (the tables' servicing share is the whole "
@@ -318,9 +332,14 @@ def _effect_name(policy: object, baseline: object) -> str:
 
 
 class _Sampled(Protocol):
-    key: str
-    low: float
-    high: float
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def low(self) -> float: ...
+
+    @property
+    def high(self) -> float: ...
 
 
 class _Sampling(Protocol):

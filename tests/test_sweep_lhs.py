@@ -142,7 +142,9 @@ def test_the_report_reads_the_effect_against_each_key_without_grid_figures(swept
     assert "8 Latin-hypercube samples" in report
     assert "## Effect against each sampled key" in report and "## Per sample: profit over the run, k€" in report
     reading = " ".join(result.reading())
-    assert "finder keeps + CRM minus finder keeps" in reading and "It moves most with" in reading
+    assert "finder keeps + CRM minus finder keeps" in reading and (
+        "It moves clearly with" in reading or "No sampled key moves it clearly" in reading
+    )
     assert (
         len(result.plot("revenue_total").axes) == 3 and len(result.plot("revenue_total", key="crm.time_cost").axes) == 1
     )
