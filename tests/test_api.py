@@ -364,8 +364,7 @@ def test_the_report_says_how_the_current_policy_moves_and_why():
     (text,) = trend_reading(_course((6000, 5900), (2500, 2000), (0.7, 0.6)), "finder_keeps")
     assert "revenue in the final year was 0.8% below" in text and "steady state" in text and "not in" not in text
     assert (
-        "steady revenue its golden fund shrinks" in text
-        and "skill falls from 0.67 in the first year to 0.62" in text
+        "steady revenue its golden fund shrinks" in text and "skill falls from 0.67 in the first year to 0.62" in text
     )
     (text,) = trend_reading(_course((6000, 4000), (2500, 2480), (0.7, 0.75)), "finder_keeps")
     assert "not in this policy's steady state" in text and "golden fund" not in text and "skill" not in text
