@@ -30,6 +30,17 @@ def _names(policies: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def department_phrase(name: str) -> str:
+    """How the question names the department: a preset by what it is ("mature department"), a
+    department of one's own by its scenario's name ("department 'my_department'")."""
+    from simulation import PRESETS
+
+    if name in PRESETS:
+        words = name.replace("_", " ")
+        return words if "department" in words else f"{words} department"
+    return f"department '{name}'"
+
+
 def _row(frame: pd.DataFrame, policy: str, metric: str, baseline: str | None = None) -> pd.Series | None:
     rows = frame[(frame.policy == policy) & (frame.metric == metric)]
     if baseline is not None:
@@ -69,7 +80,7 @@ def decision(
     names = [policy_name(p) for p in options]
     choice = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
     when = f", after quarter {switch_at}," if switch_at else ""
-    place = department.replace("_", " ")
+    place = department_phrase(department)
     question = f"Should the {place} switch{when} from {policy_name(base)} to {choice}?"
     if current != base:
         question = (

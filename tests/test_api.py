@@ -532,3 +532,11 @@ def test_a_grid_sweep_reading_writes_numbers_as_the_other_readings_do():
     (text,) = sweep_reading(summary, paired, ["finder_keeps", "finder_keeps_crm"], [key])
     assert "finder keeps + CRM had the highest mean profit (15,208 k€)" in text
     assert f"finder keeps + CRM {estimate(197.9, 54.94, 340.9, ' k€')}." in text and "+198 k€" not in text
+
+
+def test_the_question_names_a_preset_by_what_it_is_and_ones_own_department_by_its_name():
+    from experiments.decision import department_phrase
+
+    assert department_phrase("mature_department") == "mature department"
+    assert department_phrase("fresh_start") == "fresh start department"
+    assert department_phrase("my_department") == "department 'my_department'"  # not "the my department"
