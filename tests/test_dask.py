@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+import terminal
 
 from experiments import cli, executors
 
@@ -116,27 +117,9 @@ def test_without_the_dask_extra_says_how_to_install_it(tmp_path, monkeypatch, ca
 def test_ctrl_c_stops_a_local_cluster_batch_without_the_workers_tracebacks(tmp_path):
     """Ctrl-C reaches the whole process group; the cluster's workers leave it to the command, which
     stops the batch: one 'interrupted' line, no worker's traceback, nothing left running."""
-    import os
-    import signal
-
-    args = [sys.executable, "-m", "experiments.cli", "compare", "--reps", "40", "--seed", "5", "--executor", "dask"]
-    proc = subprocess.Popen(
-        [*args, "--out", "part"],
-        cwd=tmp_path,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    runs, deadline = tmp_path / "part" / "runs", time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None and len(list(runs.glob("*.parquet"))) < 8:
-        time.sleep(0.02)
-    os.killpg(proc.pid, signal.SIGINT)
-    try:
-        _, stderr = proc.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        raise AssertionError("the batch did not stop") from None
+    proc = terminal.start(["compare", "--reps", "40", "--seed", "5", "--executor", "dask", "--out", "part"], tmp_path)
+    terminal.wait_for_runs(proc, tmp_path / "part" / "runs", 8)
+    stderr = terminal.ctrl_c(proc)
     assert proc.returncode == 130 and "Traceback" not in stderr, stderr
     assert stderr.strip().splitlines()[-1].startswith("interrupted: "), stderr
     time.sleep(2)

@@ -16,6 +16,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
+import terminal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,6 +56,15 @@ def call(argv):
         except SystemExit as stop:
             code = stop.code if isinstance(stop.code, int) else 2
     return code, out.getvalue(), err.getvalue()
+
+
+# A comparison that runs in about a second: two policies, two replications, two quarters, here.
+SMALL = ["compare", "--reps", "2", "--quarters", "2", "--policies", "finder_keeps,dedicated_roles", "--workers", "1"]
+
+
+def interrupt(*args, **kwargs):
+    """Stands in for a function that Ctrl-C interrupts."""
+    raise KeyboardInterrupt
 
 
 def one_error_line(code, stderr):
@@ -166,18 +176,7 @@ def test_the_time_estimate_counts_a_shared_history_once_per_replication():
 
 def test_an_empty_existing_folder_is_used_as_a_new_one_and_a_full_one_is_refused(files):
     (files / "empty_dir").mkdir()
-    small = [
-        "compare",
-        "--reps",
-        "2",
-        "--quarters",
-        "2",
-        "--policies",
-        "finder_keeps,dedicated_roles",
-        "--workers",
-        "1",
-    ]
-    code, _, stderr = call([*small, "--out", "empty_dir", "--quiet"])
+    code, _, stderr = call([*SMALL, "--out", "empty_dir", "--quiet"])
     assert code == 0, stderr
     assert json.loads((files / "empty_dir" / "manifest.json").read_text())["status"] == "complete"
     (files / "full").mkdir()
@@ -187,32 +186,14 @@ def test_an_empty_existing_folder_is_used_as_a_new_one_and_a_full_one_is_refused
 
 
 def test_ctrl_c_while_the_command_is_still_loading_is_one_line():
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    with mock.patch("experiments.cli.build_parser", interrupted):
+    with mock.patch("experiments.cli.build_parser", interrupt):
         code, _, stderr = call(["compare"])
     assert code == 130 and stderr.strip() == "interrupted"
 
 
 def test_ctrl_c_while_the_report_is_written_says_every_run_is_saved_and_resume_finishes(files):
-    small = [
-        "compare",
-        "--reps",
-        "2",
-        "--quarters",
-        "2",
-        "--policies",
-        "finder_keeps,dedicated_roles",
-        "--workers",
-        "1",
-    ]
-    small += ["--seed", "3", "--out", "late", "--quiet"]
-
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    with mock.patch("experiments.api.ComparisonResult.write", interrupted):
+    small = [*SMALL, "--seed", "3", "--out", "late", "--quiet"]
+    with mock.patch("experiments.api.ComparisonResult.write", interrupt):
         code, _, stderr = call(small)
     assert code == 130 and "interrupted: 4 of 4 runs saved in late" in stderr and "--resume" in stderr, stderr
     assert json.loads((files / "late" / "manifest.json").read_text())["status"] == "interrupted"
@@ -222,19 +203,8 @@ def test_ctrl_c_while_the_report_is_written_says_every_run_is_saved_and_resume_f
 
 
 def test_a_resume_with_other_arguments_names_them_as_a_user_writes_them(files):
-    small = [
-        "compare",
-        "--reps",
-        "2",
-        "--quarters",
-        "2",
-        "--policies",
-        "finder_keeps,dedicated_roles",
-        "--workers",
-        "1",
-    ]
-    assert call([*small, "--out", "done", "--quiet"])[0] == 0
-    changed = [*small[:-6], "--policies", "finder_keeps,dedicated_roles_crm", "--workers", "1"]
+    assert call([*SMALL, "--out", "done", "--quiet"])[0] == 0
+    changed = [*SMALL[:-4], "--policies", "finder_keeps,dedicated_roles_crm", "--workers", "1"]
     line = one_error_line(*call([*changed, "--set", "crm.adoption=0.5", "--out", "done", "--resume"])[::2])
     assert "--set is crm.adoption=0.5 here but not given in the manifest" in line, line
     assert "None" not in line and "{" not in line and "[" not in line, line
@@ -439,29 +409,23 @@ def test_sigterm_marks_the_manifest_interrupted_with_the_time_and_resume_finishe
 def test_a_second_ctrl_c_while_stopping_neither_hangs_nor_loses_anything(tmp_path, gap):
     """Ctrl-C twice (to the whole process group, as a terminal sends it): the batch stops at once,
     says how many runs are saved, leaves no process behind, and --resume finishes it."""
-    args = [sys.executable, "-m", "experiments.cli", "compare", "--reps", "40", "--seed", "5", "--out", "twice"]
-    proc = subprocess.Popen(
-        args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
-    runs, deadline = tmp_path / "twice" / "runs", time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None and len(list(runs.glob("*.parquet"))) < 12:
-        time.sleep(0.01)
+    args = ["compare", "--reps", "40", "--seed", "5", "--out", "twice"]
+    proc = terminal.start(args, tmp_path)
+    terminal.wait_for_runs(proc, tmp_path / "twice" / "runs", 12)
     workers = children(proc.pid)
-    os.killpg(proc.pid, signal.SIGINT)
-    time.sleep(gap)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGINT)
-    try:
-        _, stderr = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        raise AssertionError("a second Ctrl-C left the command hanging") from None
+    stderr = terminal.ctrl_c(proc, gaps=(gap,), timeout=30)
     assert proc.returncode == 130 and "Traceback" not in stderr, stderr
     assert stderr.strip().splitlines()[-1].startswith("interrupted: "), stderr
     time.sleep(1)
     assert workers and not [pid for pid in workers if alive(pid)]
     assert json.loads((tmp_path / "twice" / "manifest.json").read_text())["status"] == "interrupted"
-    done = subprocess.run([*args, "--resume", "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", *args, "--resume", "--quiet"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "twice" / "manifest.json").read_text())["status"] == "complete"
 
