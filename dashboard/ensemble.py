@@ -257,11 +257,9 @@ class Background:
             pool, self._pool = self._pool, None
             self._cache.clear()
         if pool is not None:
-            workers = list((pool._processes or {}).values())  # Python 3.12 has no public way to reach them
-            pool.shutdown(wait=False, cancel_futures=True)
-            for worker in workers:
-                worker.terminate()
-                worker.join(5)
+            from experiments.runner import stop_pool
+
+            stop_pool(pool)
 
     def release(self) -> None:
         with self._lock:
