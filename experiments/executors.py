@@ -11,8 +11,6 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
-import signal
-import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -67,24 +65,11 @@ def dashboard_address() -> str | None:
 
 
 @contextmanager
-def ctrl_c_left_to_this_process() -> Iterator[None]:
-    """Processes started in the block ignore Ctrl-C (an ignored SIGINT is inherited, and Python keeps
-    it ignored): a terminal sends it to the whole group, and a worker it reached would print its own
-    traceback while this process stops the batch and ends them. Main thread only."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
-
-
-@contextmanager
 def local_cluster(workers: int) -> Iterator[Pool]:
     """A Dask LocalCluster of ``workers`` single-threaded processes, everything bound to 127.0.0.1."""
     dask, dashboard = distributed(), dashboard_address()
+    from .processes import ctrl_c_left_to_this_process
+
     with ctrl_c_left_to_this_process():
         cluster = dask.LocalCluster(
             n_workers=workers,

@@ -5,6 +5,7 @@ kernel sends the worker SIGKILL when its parent ends, however it ends (``PR_SET_
 elsewhere a daemon thread watches the parent's pid and ends the worker when it changes.
 ``terminate_as_interrupt`` makes SIGTERM raise ``KeyboardInterrupt`` in the main thread while a
 batch runs, as Ctrl-C does, once: the results folder's manifest says "interrupted" with the time.
+``ctrl_c_left_to_this_process`` starts processes that leave Ctrl-C to this one (a Dask cluster's).
 ``watch_manifest`` covers what no handler can, SIGKILL: a small watcher process marks a manifest
 still "running" as "interrupted" when the process that started it has ended.
 """
@@ -54,6 +55,21 @@ def worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent()
+
+
+@contextmanager
+def ctrl_c_left_to_this_process() -> Iterator[None]:
+    """Processes started in the block ignore Ctrl-C (an ignored SIGINT is inherited, and Python keeps
+    it ignored): a terminal sends it to the whole group, and a worker it reached would print its own
+    traceback while this process stops the batch and ends them. Main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
 
 
 STOPS = (signal.SIGINT, signal.SIGTERM)
