@@ -141,7 +141,7 @@ def follow(policy: str) -> dict:
         "model": model,
         "people": pd.DataFrame(rows),
         "quarters": quarters,
-        "summary": run_summary(model, quarters),
+        "summary": run_summary(model),
         "quits": quits,
     }
 

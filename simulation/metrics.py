@@ -202,12 +202,12 @@ def quit_rates(model: Observed) -> tuple[float, float]:
     return rate(new_quits, new_quarters), rate(veteran_quits, veteran_quarters)
 
 
-def run_summary(model: Observed, frame: pd.DataFrame | None = None) -> dict[str, float]:
-    """The per-run summary (names fixed; a metric that cannot be computed is NaN), from the run's
-    timeseries (default: the model's own, as ``timeseries(model)`` gives it)."""
-    table = model.datacollector.tables[QUARTERS] if frame is None else frame
+def run_summary(model: Observed) -> dict[str, float]:
+    """The per-run summary (names fixed; a metric that cannot be computed is NaN), from the model's
+    quarterly table and its sellers and clients."""
+    table = model.datacollector.tables[QUARTERS]
     column = {name: np.asarray(table[name]) for name in (*SUMMED, "sellers", "veteran_service_share")}
-    after = np.asarray(table["quarter"]) > 0 if frame is not None else np.arange(len(column["revenue"])) > 0
+    after = np.arange(len(column["revenue"])) > 0
     quarters = {name: values[after] for name, values in column.items()}  # quarter 0 is the starting state
     final_year = {name: values[-4:] for name, values in quarters.items()}
     veterans = [s for s in model.desks if s.veteran]
