@@ -18,6 +18,8 @@ from typing import Any, TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
+from .views import KeptViews
+
 Rows = npt.NDArray[np.intp]  # ledger row indices
 T = TypeVar("T", bound=np.generic)
 
@@ -61,7 +63,7 @@ class Column[T: np.generic]:
         return view
 
 
-class ClientLedger:
+class ClientLedger(KeptViews):
     """Struct of arrays over all leads and clients, grown by doubling."""
 
     size = Column(np.float64, 0.0, "k€ per quarter when fully developed")
@@ -84,6 +86,7 @@ class ClientLedger:
         "size", "complexity", "consultative", "strategic", "stage", "development", "loyalty_personal",
         "loyalty_firm", "owner", "arrived", "won", "winner", "left", "last_handoff", "revenue",
     )  # fmt: skip
+    VIEWS = COLUMNS  # each column's read-only view of the live rows is kept until rows are added
 
     def __init__(self, capacity: int = 256) -> None:
         self.n = 0
@@ -91,15 +94,6 @@ class ClientLedger:
         for name in self.COLUMNS:
             column = self._column(name)
             self._data[name] = np.full(capacity, column.fill, dtype=column.dtype)
-
-    def _forget_views(self) -> None:
-        """Drop the kept read-only views (rows were added: the next read makes new ones)."""
-        for name in self.COLUMNS:
-            self.__dict__.pop(name, None)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled without the kept views: a pickled view would come back as a copy, blind to later writes."""
-        return {key: value for key, value in self.__dict__.items() if key not in self.COLUMNS}
 
     @classmethod
     def _column(cls, name: str) -> Column[Any]:

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from .effort import Effort
 from .ledger import ACTIVE, ClientLedger, Stage
+from .views import KeptViews
 
 Floats = npt.NDArray[np.float64]
 
@@ -38,10 +39,10 @@ class _Shown:
         return view
 
 
-class Timesheet:
+class Timesheet(KeptViews):
     """Per-desk capacity and time use (a desk is a seller's index; a leaver's desk has no capacity)."""
 
-    SHOWN = ("spare", "service_load", "book_size")
+    VIEWS = ("spare", "service_load", "book_size")
     spare: Floats = _Shown()  # type: ignore[assignment]
     """Time not yet taken by servicing, CRM entry or assigned consultative work."""
     service_load: Floats = _Shown()  # type: ignore[assignment]
@@ -55,14 +56,6 @@ class Timesheet:
         self._spare: Floats = np.zeros(0)
         self._service_load: Floats = np.zeros(0)
         self._book_size: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
-
-    def _forget_views(self) -> None:
-        for name in self.SHOWN:
-            self.__dict__.pop(name, None)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled without the kept views: a pickled view would come back as a copy, blind to later writes."""
-        return {key: value for key, value in self.__dict__.items() if key not in self.SHOWN}
 
     # --- reading -------------------------------------------------------------------------------
     @property
