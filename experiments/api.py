@@ -660,7 +660,7 @@ class ComparisonResult(_Ran):
             figures=pictures,
             decision=self.decision(),
             captions=FIGURE_CAPTIONS,
-            scenario_toml=self.scenario.to_toml(),
+            scenario=self.scenario,
             manifest=self.manifest,
             folder=folder.path,
         )
@@ -688,7 +688,7 @@ class ComparisonResult(_Ran):
             ],
             figures=pictures,
             captions=FIGURE_CAPTIONS | {f"lhs__{m}": LHS_CAPTION for m in shown},
-            scenario_toml=self.scenario.to_toml(),
+            scenario=self.scenario,
             manifest=self.manifest,
             folder=folder,
         )

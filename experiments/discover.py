@@ -1144,7 +1144,7 @@ class DiscoveryResult:
                 (f"Robust choice on {label(q.metric)}", robustness_report_table(self.robustness)),
             ],
             figures=pictures,
-            scenario_toml=self.scenario.to_toml(),
+            scenario=self.scenario,
             manifest=self.manifest,
             folder=folder,
         )

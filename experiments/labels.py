@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulation import Scenario
 
 # Run-summary metrics shown in the terminal table, the report's key table and the reading: profit first.
 KEY_METRICS: dict[str, str] = {
@@ -112,25 +115,15 @@ TERM_CUES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _value(scenario: Mapping[str, Any], key: str, default: Any) -> Any:
-    group, _, name = key.partition(".")
-    found = scenario.get(group, {})
-    return found.get(name, default) if isinstance(found, Mapping) else default
-
-
-def report_terms(scenario: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """Every term a report may use, defined once, with the values of ``scenario`` (a scenario as a nested
-    mapping, e.g. its TOML read back) where a definition depends on them."""
-    s = scenario or {}
-    sellers = int(_value(s, "department.sellers", 10))
-    tenure, first = _value(s, "department.veteran_min_tenure", 8), _value(s, "department.newcomer_quarters", 4)
-    share = float(_value(s, "roles.hunter_share", 0.35))
-    top = round(share * sellers)
-    rate = float(_value(s, "finance.discount_rate", 0.1))
-    adoption, protection = float(_value(s, "crm.adoption", 0.8)), float(_value(s, "crm.handoff_protection", 0.6))
-    licence, rollout = float(_value(s, "crm.licence", 1.5)), _value(s, "crm.rollout_quarters", 4)
-    entry = float(_value(s, "crm.time_cost", 0.05))
-    skill, salary = _value(s, "strategic.seller_skill", 0.9), _value(s, "strategic.seller_salary", 45.0)
+def report_terms(scenario: Scenario) -> dict[str, str]:
+    """Every term a report may use, defined once, with ``scenario``'s values where a definition
+    depends on them."""
+    d, crm = scenario.department, scenario.crm
+    sellers, share = d.sellers, scenario.roles.hunter_share
+    tenure, first, top = d.veteran_min_tenure, d.newcomer_quarters, round(share * sellers)
+    rate, adoption, protection = scenario.finance.discount_rate, crm.adoption, crm.handoff_protection
+    licence, rollout, entry = crm.licence, crm.rollout_quarters, crm.time_cost
+    skill, salary = scenario.strategic.seller_skill, scenario.strategic.seller_salary
     return TERMS | {
         "NPV": (
             "net present value: each quarter's profit difference against the current policy discounted at the "

@@ -7,7 +7,6 @@ import html
 import json
 import math
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,8 @@ from .labels import KEY_METRICS, label, policy_name, report_terms, used_terms
 from .stats import holm
 
 if TYPE_CHECKING:
+    from simulation import Scenario
+
     from .decision import Decision
 
 
@@ -493,12 +494,16 @@ class Report:
     reading: list[str]
     tables: list[tuple[str, Table]]
     figures: list[Path]
-    scenario_toml: str
+    scenario: Scenario
     manifest: dict
     folder: Path
     notes: list[str] = field(default_factory=list)
     decision: Decision | None = None  # the decision on one page, at the top
     captions: dict[str, str] = field(default_factory=dict)  # figure file stem -> what to see in it
+
+    @property
+    def scenario_toml(self) -> str:
+        return self.scenario.to_toml()
 
     @property
     def shown_tables(self) -> list[tuple[str, Table]]:
@@ -508,11 +513,7 @@ class Report:
     @property
     def terms(self) -> dict[str, str]:
         """The terms the report uses, each defined once, with the values of its scenario."""
-        try:
-            scenario = tomllib.loads(self.scenario_toml)
-        except tomllib.TOMLDecodeError:
-            scenario = {}
-        known = report_terms(scenario)
+        known = report_terms(self.scenario)
         for term, text in (self.decision.terms if self.decision is not None else {}).items():
             known.setdefault(term, text)
         return used_terms(known, self._text())

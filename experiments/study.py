@@ -368,7 +368,7 @@ def report(
         reading=reading(study, indices, len(design.tasks()), design.replications, samples),
         tables=[(f"Sensitivity of {study.plain_output}", Table(columns, rows))],
         figures=figures,
-        scenario_toml=design.shared.to_toml(),
+        scenario=design.shared,
         manifest=manifest,
         folder=folder,
     )

@@ -498,7 +498,7 @@ def test_the_terms_define_every_term_once_from_the_scenario(tmp_path):
         "dedicated roles is ahead at the horizon in 40% of replications; transactional revenue falls."
     ]
     table = Table(["policy", "metric"], [["dedicated roles", "golden-fund revenue"]])
-    report = Report("t", text, [("t", table)], [], scenario.to_toml(), {}, tmp_path)
+    report = Report("t", text, [("t", table)], [], scenario, {}, tmp_path)
     terms = report.terms
     assert terms["veteran"].startswith("a seller on staff at quarter 0 with at least 6 quarters of tenure")
     assert terms["newcomer"].startswith("a seller in their first 3 quarters of tenure")
